@@ -16,6 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from zoo import weights  # noqa: E402
 from zoo.export import export  # noqa: E402
 from zoo.picks import Detection, Pick, PickList, classify  # noqa: E402
+from zoo.preset_folder import save_preset  # noqa: E402
 from zoo.registry import ModelCard, Preset, card, list_models, load, presets  # noqa: E402
 from zoo.stream import annotate  # noqa: E402
 
@@ -33,6 +34,7 @@ __all__ = [
     "list_models",
     "load",
     "presets",
+    "save_preset",
     "weights",
     "__version__",
 ]

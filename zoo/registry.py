@@ -135,6 +135,8 @@ class ModelCard:
         mc_dropout: Optional ``mc_dropout(model)`` context manager inside which the model's dropout
             layers are active at inference (Monte-Carlo dropout) while batch norm stays in
             inference mode; enables ``annotate(..., mc_samples=N)``.
+        layer_groups: Named groups of layers for fine-tuning (``{"encoder": <regex of layer names>}``),
+            used by ``zoo.train.fit(..., freeze="encoder")``.
     """
 
     name: str
@@ -166,6 +168,7 @@ class ModelCard:
     filter_stream: Callable[[Any], Any] | None = None
     inference_model: Callable[[Any], Any] | None = None
     mc_dropout: Callable[[Any], Any] | None = None
+    layer_groups: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def prefix(self) -> str:
@@ -255,14 +258,15 @@ def load(name: str, pretrained: bool | str = True, **overrides: Any) -> Any:
     """Build a registered model, optionally with published weights.
 
     Args:
-        name: Registered model name (see :func:`list_models`).
+        name: Registered model name (see :func:`list_models`), or the path of a preset folder written
+            by :func:`zoo.save_preset` (a fine-tuned model).
         pretrained: ``True`` for the default preset, a preset name for another preset, ``False``
             for random initialisation (with the default preset's configuration).
         **overrides: Keyword arguments passed on to the model's builder.
 
     Returns:
-        A ``keras.Model`` with a ``zoo_card`` attribute (its :class:`ModelCard`) and
-        ``zoo_preset`` (the preset name or ``None``).
+        A ``keras.Model`` with a ``zoo_card`` attribute (its :class:`ModelCard`), ``zoo_config`` (the
+        builder's keyword arguments) and ``zoo_preset`` (the preset name or folder, or ``None``).
 
     Example:
         >>> import zoo
@@ -271,7 +275,10 @@ def load(name: str, pretrained: bool | str = True, **overrides: Any) -> Any:
         (None, 3000, 3)
     """
     from zoo import weights
+    from zoo.preset_folder import is_preset_folder, load_preset_folder
 
+    if isinstance(name, str | Path) and is_preset_folder(name):
+        return load_preset_folder(name, **overrides)
     model_card = card(name)
     if not isinstance(pretrained, (bool, str)):
         raise TypeError(f"pretrained must be True, False or a preset name, got {pretrained!r}.")
@@ -286,5 +293,6 @@ def load(name: str, pretrained: bool | str = True, **overrides: Any) -> Any:
             raise ValueError(f"Model {model_card.name!r} has no converter for published weights.")
         weights.load_preset_weights(model, model_card, preset, config)
     model.zoo_card = model_card
+    model.zoo_config = config
     model.zoo_preset = None if pretrained is False else preset.name
     return model

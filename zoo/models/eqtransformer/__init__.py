@@ -38,6 +38,12 @@ CARD = register(
         thresholds={"P": 0.1, "S": 0.1, "Detection": 0.3},
         display_name="EQTransformer",
         licence="MIT",
+        layer_groups={
+            "encoder": r"^(conv1d_([1-9]|1\d|2[0-3])$|batch_normalization_|bidirectional_|attentionD|add_|"
+            r"layer_normalization_|feed_forward_|spatial_dropout1d_|max_pooling1d_|activation_)",
+            "decoder": r"^(lstm_|attentionP|attentionS|up_sampling1d_|cropping1d_|conv1d_(2[4-9]|[34]\d)$|"
+            r"detector|picker_)",
+        },
         mc_dropout=mc_dropout,
     )
 )

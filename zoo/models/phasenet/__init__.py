@@ -30,5 +30,6 @@ CARD = register(
         display_name="PhaseNet",
         inference_model=fold_batch_norm,
         licence="MIT",
+        layer_groups={"encoder": r"^(input|down)_", "decoder": r"^(up|output)_"},
     )
 )
