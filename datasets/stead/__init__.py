@@ -1,0 +1,1 @@
+"""The stead TFDS builder (see stead_dataset_builder.py)."""
