@@ -181,32 +181,48 @@ class _Parser(argparse.ArgumentParser):
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
     """Pick labelled records and print precision, recall and F1 per phase (rows P/S)."""
-    import obspy
+    import zoo.data
+    from zoo.evaluation import evaluate
+    from zoo.metrics import pick_scores, plot_precision_recall
 
-    import zoo
-    from zoo.data.phasenet_npz import label_table, read_records
-    from zoo.metrics import as_seconds, pick_scores
-
-    if args.csv and Path(args.csv).exists() and not args.overwrite:
-        raise BadInput(f"{args.csv} exists; add --overwrite to replace it.")
-    records = read_records(args.data, args.labels, args.p_column, args.s_column)
+    for output in (args.csv, args.pr_curve):
+        if output and Path(output).exists() and not args.overwrite:
+            raise BadInput(f"{output} exists; add --overwrite to replace it.")
+    if not Path(args.data).exists():
+        raise BadInput(f"No such data: {args.data}")
     model = _load(args)
-    stream = obspy.Stream([tr for record in records for tr in record.stream()])
-    picks = zoo.classify(
-        model, stream, batch_size=args.batch_size, **_thresholds(args.threshold)
-    ).to_dataframe()
-    picks["time"] = as_seconds(picks["time"])
-    scores = pick_scores(label_table(records), picks, tolerance=args.tolerance)
-    print(
-        f"{model.zoo_card.prefix} ({model.zoo_preset}) on {len(records)} records, tolerance {args.tolerance:g} s"
-    )
+    options = {}
+    if zoo.data.detect_format(args.data) == "phasenet_npz":
+        options = {"labels": args.labels, "p_column": args.p_column, "s_column": args.s_column}
+    records = zoo.data.iter_examples(args.data, components=model.zoo_card.components, split=args.split, **options)
+    thresholds = _thresholds(args.threshold)
+    if args.pr_curve:
+        thresholds = {label: 0.05 for label in model.zoo_card.pick_labels}
+    result = evaluate(model, records, tolerance=args.tolerance, thresholds=thresholds, batch_size=args.batch_size)
+    scores = result.scores
+    if args.pr_curve:
+        limit = {**model.zoo_card.thresholds, **_thresholds(args.threshold)}
+        picks = result.picks[result.picks["probability"] >= result.picks["phase"].map(limit)]
+        scores = pick_scores(result.labels, picks, args.tolerance).reindex(scores.index)
+    n_records = result.labels["trace_id"].nunique()
+    split = f", split {args.split}" if args.split else ""
+    print(f"{model.zoo_card.prefix} ({model.zoo_preset}) on {n_records} labelled records{split}, "
+          f"tolerance {args.tolerance:g} s")
     print(scores.to_string(float_format=lambda v: f"{v:.3f}"))
     if args.csv:
         scores.to_csv(args.csv)
         print(f"wrote {args.csv}")
+    if args.pr_curve:
+        plot_precision_recall(result.sweep(tolerance=args.tolerance), args.pr_curve)
+        print(f"wrote {args.pr_curve}")
 
 
-TRAIN_RECIPES = {"max": "zoo.train.max", "xdisc": "zoo.train.receiver_functions"}
+TRAIN_RECIPES = {
+    "eqtransformer": "zoo.train.pickers",
+    "max": "zoo.train.max",
+    "phasenet": "zoo.train.pickers",
+    "xdisc": "zoo.train.receiver_functions",
+}
 """Model name -> recipe module with ``add_arguments(parser)`` and ``run(args)``."""
 
 
@@ -217,7 +233,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     recipe = importlib.import_module(TRAIN_RECIPES[args.model])
     parser = _Parser(prog=f"zoo train --model {args.model}", description=recipe.__doc__.splitlines()[0])
     recipe.add_arguments(parser)
-    recipe.run(parser.parse_args(args.extra))
+    recipe.run(parser.parse_args(args.extra, argparse.Namespace(model=args.model)))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -246,17 +262,19 @@ def _parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--output", required=True, help="output file, e.g. ann.mseed")
     evaluate = sub.add_parser("evaluate", help="precision/recall/F1 of picks on labelled records")
-    evaluate.add_argument("--data", required=True, help="folder of PhaseNet-format .npz records")
-    evaluate.add_argument("--labels", required=True, help="CSV with fname and arrival-sample columns")
-    evaluate.add_argument("--p-column", default="itp", help="CSV column of the P arrival sample")
-    evaluate.add_argument("--s-column", default="its", help="CSV column of the S arrival sample")
+    evaluate.add_argument("--data", required=True, help="labelled records: SeisBench folder, STEAD, NPZ folder")
+    evaluate.add_argument("--split", choices=("train", "dev", "test"), help="evaluate one split only")
+    evaluate.add_argument("--labels", help="NPZ data: the labels CSV (default: found beside the folder)")
+    evaluate.add_argument("--p-column", default="itp", help="NPZ data: CSV column of the P arrival sample")
+    evaluate.add_argument("--s-column", default="its", help="NPZ data: CSV column of the S arrival sample")
     evaluate.add_argument("--tolerance", type=float, default=0.1, help="hit tolerance in seconds")
-    evaluate.add_argument("--model", default="phasenet")
+    evaluate.add_argument("--model", default="phasenet", help="model name or preset folder")
     evaluate.add_argument("--preset", default=None)
     evaluate.add_argument("--threshold", help="per-label thresholds, e.g. P=0.3,S=0.3")
     evaluate.add_argument("--batch-size", type=int, default=128)
     evaluate.add_argument("--csv", help="also write the table as CSV")
-    evaluate.add_argument("--overwrite", action="store_true", help="replace an existing CSV")
+    evaluate.add_argument("--pr-curve", help="also write a precision-recall plot (PNG) over thresholds")
+    evaluate.add_argument("--overwrite", action="store_true", help="replace existing output files")
     evaluate.set_defaults(func=cmd_evaluate)
     train = sub.add_parser(
         "train",
