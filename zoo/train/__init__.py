@@ -1,1 +1,16 @@
-"""Training recipes: supervised fit, fine-tuning and two-stage (synthetic -> real) transfer."""
+"""Training recipes: supervised fit and fine-tuning of pickers, shape-adversarial training, two-stage
+(synthetic -> real) transfer, masked-autoencoder pre-training.
+
+``zoo.train.fit`` is the function :func:`zoo.train.fit.fit` (the module of the same name holds it).
+
+Example:
+    >>> import zoo.train
+    >>> zoo.train.fit.__module__, zoo.train.PickerTrainer.__name__
+    ('zoo.train.fit', 'PickerTrainer')
+"""
+
+from zoo.train.fit import fit
+from zoo.train.supervised import PickerTrainer
+from zoo.train.targets import PhaseLabels
+
+__all__ = ["PhaseLabels", "PickerTrainer", "fit"]

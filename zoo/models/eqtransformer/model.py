@@ -215,7 +215,7 @@ def postprocess(outputs: Any) -> tf.Tensor:
         outputs = [outputs[key] for key in OUTPUT_NAMES]
     if len(outputs) != len(OUTPUT_NAMES):
         raise ValueError(f"Expected the {len(OUTPUT_NAMES)} outputs {OUTPUT_NAMES}, got {len(outputs)}.")
-    return tf.concat([tf.convert_to_tensor(o, tf.float32) for o in outputs], axis=-1)
+    return tf.concat([tf.cast(o, tf.float32) for o in outputs], axis=-1)
 
 
 def validate_window(x: Any) -> np.ndarray:
