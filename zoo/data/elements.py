@@ -197,6 +197,30 @@ def to_dataset(
     return ds
 
 
+def reader_dataset(
+    iter_examples: Callable[..., Iterator[dict[str, Any]]],
+    path: Any,
+    metadata: pd.DataFrame,
+    *,
+    components: str,
+    shuffle: bool,
+    seed: int | None,
+    columns: Sequence[str],
+):
+    """A format reader's ``iter_examples(path, metadata=...)`` over a fixed table, as a ``tf.data.Dataset``.
+
+    Every epoch reads the traces again (a new order per epoch with ``shuffle``, see :func:`to_dataset`).
+    """
+    kinds = column_kinds(metadata, columns)
+
+    def generate(epoch_seed):
+        return iter_examples(
+            path, components=components, shuffle=shuffle, seed=epoch_seed, columns=columns, metadata=metadata
+        )
+
+    return to_dataset(generate, len(check_components(components)), kinds, size=len(metadata), seed=seed)
+
+
 def tfds_features(channels: int, extra: Mapping[str, str] | None = None):
     """The ``tfds.features.FeaturesDict`` of an element (used by the TFDS builders in ``zoo.datasets``).
 

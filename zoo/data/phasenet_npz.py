@@ -35,7 +35,7 @@ from zoo.data.elements import (
     extra_values,
     iter_rows,
     make_example,
-    to_dataset,
+    reader_dataset,
 )
 from zoo.data.splits import DEFAULT_FRACTIONS, select_split
 
@@ -252,19 +252,10 @@ def dataset(
     """:func:`iter_examples` as a ``tf.data.Dataset`` (waveform ``[None, len(components)]`` float32)."""
     labels = find_labels(folder) if labels is None else labels
     metadata = read_labels(labels, p_column, s_column, sampling_rate, split, **split_kw)
-    kinds = column_kinds(metadata, columns)
+    return reader_dataset(
+        iter_examples, folder, metadata, components=components, shuffle=shuffle, seed=seed, columns=columns
+    )
 
-    def generate(epoch_seed):
-        return iter_examples(
-            folder,
-            components=components,
-            shuffle=shuffle,
-            seed=epoch_seed,
-            columns=columns,
-            metadata=metadata,
-        )
-
-    return to_dataset(generate, len(check_components(components)), kinds, size=len(metadata), seed=seed)
 
 
 def label_table(records: list[Record]) -> pd.DataFrame:

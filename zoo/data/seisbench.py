@@ -303,13 +303,6 @@ def dataset(
     With ``shuffle=True`` every epoch visits the traces in a new order (``seed + epoch``).
     """
     metadata = read_metadata(path, split, **metadata_kw)
-    kinds = elements.column_kinds(metadata, columns)
-
-    def generate(epoch_seed):
-        return iter_examples(
-            path, components=components, shuffle=shuffle, seed=epoch_seed, columns=columns, metadata=metadata
-        )
-
-    return elements.to_dataset(
-        generate, len(elements.check_components(components)), kinds, size=len(metadata), seed=seed
+    return elements.reader_dataset(
+        iter_examples, path, metadata, components=components, shuffle=shuffle, seed=seed, columns=columns
     )

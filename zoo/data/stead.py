@@ -219,13 +219,6 @@ def dataset(
 ):
     """:func:`iter_examples` as a ``tf.data.Dataset`` (waveform ``[None, len(components)]`` float32)."""
     metadata = read_metadata(path, split, **metadata_kw)
-    kinds = elements.column_kinds(metadata, columns)
-
-    def generate(epoch_seed):
-        return iter_examples(
-            path, components=components, shuffle=shuffle, seed=epoch_seed, columns=columns, metadata=metadata
-        )
-
-    return elements.to_dataset(
-        generate, len(elements.check_components(components)), kinds, size=len(metadata), seed=seed
+    return elements.reader_dataset(
+        iter_examples, path, metadata, components=components, shuffle=shuffle, seed=seed, columns=columns
     )
