@@ -27,8 +27,7 @@ from etils import epath
 
 from zoo.data import phasenet_npz
 from zoo.data.elements import tfds_examples, tfds_features
-
-SPLIT_NAMES = {"train": "train", "dev": "validation", "test": "test"}
+from zoo.data.splits import TFDS_SPLIT_NAMES
 
 
 @dataclasses.dataclass
@@ -89,7 +88,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         )
         return {
             name: self._generate_examples(folder, metadata[metadata.split == split])
-            for split, name in SPLIT_NAMES.items()
+            for split, name in TFDS_SPLIT_NAMES.items()
             if (metadata.split == split).any()
         }
 

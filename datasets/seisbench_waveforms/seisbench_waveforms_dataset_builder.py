@@ -33,8 +33,7 @@ from etils import epath
 
 from zoo.data import seisbench
 from zoo.data.elements import tfds_examples, tfds_features
-
-SPLIT_NAMES = {"train": "train", "dev": "validation", "test": "test"}
+from zoo.data.splits import TFDS_SPLIT_NAMES
 
 
 @dataclasses.dataclass
@@ -77,7 +76,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         metadata = seisbench.read_metadata(root, fractions=cfg.fractions, split_seed=cfg.split_seed)
         return {
             name: self._generate_examples(root, metadata[metadata.split == split])
-            for split, name in SPLIT_NAMES.items()
+            for split, name in TFDS_SPLIT_NAMES.items()
             if (metadata.split == split).any()
         }
 

@@ -27,11 +27,9 @@ from etils import epath
 
 from zoo.data import stead
 from zoo.data.elements import tfds_examples, tfds_features
+from zoo.data.splits import TFDS_SPLIT_NAMES
 
 EXTRA = {"trace_category": "text", "source_magnitude": "float", "path_ep_distance_km": "float"}
-SPLIT_NAMES = {"train": "train", "dev": "validation", "test": "test"}
-
-
 @dataclasses.dataclass
 class SteadConfig(tfds.core.BuilderConfig):
     """Component order of ``waveform`` and the event split (fractions of events, seed)."""
@@ -76,7 +74,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         metadata = stead.read_metadata(root, fractions=cfg.fractions, split_seed=cfg.split_seed)
         return {
             name: self._generate_examples(root, metadata[metadata.split == split])
-            for split, name in SPLIT_NAMES.items()
+            for split, name in TFDS_SPLIT_NAMES.items()
             if (metadata.split == split).any()
         }
 

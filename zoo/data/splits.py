@@ -28,6 +28,8 @@ from zoo.data.elements import SOURCE_ID, SPLIT, TRACE_NAME
 
 SPLITS = ("train", "dev", "test")
 DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
+TFDS_SPLIT_NAMES = {"train": "train", "dev": "validation", "test": "test"}
+"""Our split names -> the TFDS split names the builders in ``zoo.datasets`` use."""
 _MISSING_IDS = {"", "none", "nan", "null"}
 
 
