@@ -94,3 +94,10 @@ def test_models_without_sample_wise_curves_are_refused(ncedc):
     train, _ = ncedc
     with pytest.raises(ValueError, match="sample-wise"):
         fit(zoo.load("gpd", pretrained=False), train, epochs=1)
+
+
+def test_early_stopping_ends_a_run_without_progress(ncedc):
+    train, val = ncedc
+    model = zoo.load("phasenet", pretrained=False)
+    history = fit(model, train.take(4), val.take(4), epochs=6, batch_size=4, learning_rate=1e-12, patience=1, verbose=0)
+    assert len(history.history["loss"]) == 2
