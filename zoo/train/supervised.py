@@ -49,6 +49,13 @@ def data_loss(y: tf.Tensor, curves: tf.Tensor, noise_label: bool) -> tf.Tensor:
     return -tf.reduce_mean(y * tf.math.log(p) + (1.0 - y) * tf.math.log(1.0 - p))
 
 
+def per_replica(loss: tf.Tensor) -> tf.Tensor:
+    """``loss`` divided by the number of replicas: under ``tf.distribute`` the replicas' gradients are
+    summed, so each replica's share of the global mean is its own mean over the replica count."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss / replicas if replicas > 1 else loss
+
+
 class PickerTrainer(keras.Model):
     """Trains ``picker`` on windows with arrival samples (see the module docstring).
 
@@ -140,7 +147,7 @@ class PickerTrainer(keras.Model):
         x, y = self.prepare(data, training=True)
         with tf.GradientTape() as tape:
             loss = self.data_loss(y, self.curves(x, training=True))
-            scaled = self.optimizer.scale_loss(loss)
+            scaled = self.optimizer.scale_loss(per_replica(loss))
         variables = self.picker.trainable_variables
         self.optimizer.apply(tape.gradient(scaled, variables), variables)
         self.loss_tracker.update_state(loss)
