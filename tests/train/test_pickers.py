@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+import zoo.preset_folder
 from zoo.cli import main
 from zoo.train.pickers import parse_augment, parse_p_position
 
@@ -32,3 +33,14 @@ def test_train_then_evaluate_the_preset_folder(shared, tmp_path, capsys):
     scores = pd.read_csv(csv, index_col="phase")
     assert list(scores.index) == ["P", "S"] and scores.loc["P", "tp"] + scores.loc["P", "fn"] == 77
     assert scores.loc["P", "recall"] > 0.9  # 2 steps at lr 1e-5 leave the original picker nearly as it was
+
+
+def test_adversarial_shape_training_from_the_command_line(shared, tmp_path):
+    out = tmp_path / "gan"
+    argv = ["train", "--model", "phasenet", "--data", str(shared / "data/stead50"), "--out", str(out)]
+    argv += ["--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "4", "--lr", "1e-5"]
+    assert main(argv + ["--adversarial-shape", "--lambda-data", "100", "--shape-history", "1"]) == 0
+    training = zoo.preset_folder.read_metadata(out)["training"]
+    assert training["trainer"] == "ShapeAdversarial"
+    assert (out / "training" / "shape_history.png").stat().st_size > 10_000
+    assert "d_loss" in pd.read_csv(out / "training" / "history.csv").columns

@@ -10,7 +10,9 @@ Example:
 """
 
 from zoo.train.fit import fit
+from zoo.train.shape_adversarial import ShapeAdversarial
+from zoo.train.shape_history import ShapeHistory, monitor_batch
 from zoo.train.supervised import PickerTrainer
 from zoo.train.targets import PhaseLabels
 
-__all__ = ["PhaseLabels", "PickerTrainer", "fit"]
+__all__ = ["PhaseLabels", "PickerTrainer", "ShapeAdversarial", "ShapeHistory", "fit", "monitor_batch"]

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -144,6 +144,7 @@ def fit(
     strategy: tf.distribute.Strategy | Literal["auto"] = "auto",
     trainer: type[PickerTrainer] = PickerTrainer,
     trainer_options: Mapping[str, Any] | None = None,
+    optimizer: Callable[[Any], keras.optimizers.Optimizer] | None = None,
     tolerance: float = 0.1,
     seed: int = 0,
     shuffle: int = 1000,
@@ -173,6 +174,9 @@ def fit(
         strategy: ``"auto"`` or a ``tf.distribute.Strategy``.
         trainer: the training model class (:class:`PickerTrainer`, or e.g. ``ShapeAdversarial``).
         trainer_options: extra keyword arguments of ``trainer``.
+        optimizer: ``optimizer(learning_rate) -> keras optimizer`` for the picker (default Adam); it
+            receives the learning rate or the warm-up schedule, e.g.
+            ``zoo.train.shape_adversarial.paper_adam`` (Adam with ``beta_1 = 0``).
         tolerance: seconds within which a validation pick counts as a hit.
         seed: seed of the shuffling, the windows and the augmentations.
         shuffle: shuffle buffer in records (0: no shuffling).
@@ -196,7 +200,7 @@ def fit(
         epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, warmup_steps=warmup_steps,
         freeze=freeze, p_position=p_position, seed=seed, tolerance=tolerance, mixed_precision=mixed,
         augment=[step.get_config() for step in augment.steps] if augment is not None else None,
-        trainer=trainer.__name__, devices=strategy.num_replicas_in_sync,
+        trainer=trainer.__name__, optimizer=getattr(optimizer, "__name__", "Adam"), devices=strategy.num_replicas_in_sync,
     )  # fmt: skip
     with strategy.scope():
         picker = model if default_scope and not mixed else _rebuild(model, "mixed_float16" if mixed else None)
@@ -206,7 +210,7 @@ def fit(
             picker, labels=labels, augment=augment, seed=seed, tolerance=tolerance, **dict(trainer_options or {})
         )
         schedule = WarmUp(learning_rate, warmup_steps) if warmup_steps else learning_rate
-        fitter.compile(optimizer=keras.optimizers.Adam(schedule))
+        fitter.compile(optimizer=(optimizer or keras.optimizers.Adam)(schedule))
     train_windows = _windows(
         train, model_card, training=True, batch_size=batch_size, p_position=p_position, seed=seed, shuffle=shuffle
     )

@@ -10,10 +10,13 @@ the training records are its ``train`` split and the validation records its ``de
 unless ``--val-data`` names other records. The best model by validation pick F1 is written to ``--out``
 as a preset folder (``zoo pick --model runs/pn-stead ...`` and ``zoo.load("runs/pn-stead")`` use it).
 
+``--adversarial-shape`` trains with the shape discriminator (:class:`zoo.train.ShapeAdversarial`,
+``--lambda-data``, ``--discriminator-lr``); ``--shape-history N`` plots the S peak height and time error
+of the validation windows every N steps.
+
 ``--augment`` takes augmentation names with an optional probability, ``name[:p]``, comma-separated:
 :data:`AUGMENT_DEFAULTS` lists the short names and their default probabilities; any other name of
-:data:`zoo.augment.AUGMENTATIONS` works with its own defaults (probability 1). ``--adversarial-shape``
-adds the shape discriminator (:mod:`zoo.train.shape_adversarial`).
+:data:`zoo.augment.AUGMENTATIONS` works with its own defaults (probability 1).
 
 Example:
     >>> parse_augment("shift,noise:0.8,dropout").steps
@@ -96,6 +99,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--adversarial-shape", action="store_true", help="add the shape discriminator (GAN)")
     parser.add_argument("--lambda-data", type=float, default=4000.0, help="data-loss weight with the GAN")
+    parser.add_argument("--discriminator-lr", type=float, default=1e-3, help="discriminator learning rate (GAN)")
+    parser.add_argument(
+        "--shape-history",
+        type=int,
+        metavar="STEPS",
+        help="every STEPS steps record the S peak height and time error on validation windows "
+        "(plot: OUT/training/shape_history.png)",
+    )
 
 
 def _records(path: Path, components: str, split: str | None, seed: int):
@@ -124,7 +135,14 @@ def run(args: argparse.Namespace) -> None:
     if args.adversarial_shape:
         from zoo.train.shape_adversarial import ShapeAdversarial
 
-        trainer, trainer_options = ShapeAdversarial, {"lambda_data": args.lambda_data}
+        trainer = ShapeAdversarial
+        trainer_options = {"lambda_data": args.lambda_data, "discriminator_learning_rate": args.discriminator_lr}
+    callbacks = []
+    if args.shape_history:
+        from zoo.train.shape_history import ShapeHistory, monitor_batch
+
+        plot = args.out / "training" / "shape_history.png"
+        callbacks.append(ShapeHistory(monitor_batch(val, model.zoo_card), every=args.shape_history, path=plot))
     history = fit(
         model,
         train,
@@ -142,6 +160,7 @@ def run(args: argparse.Namespace) -> None:
         resume=args.resume,
         seed=args.seed,
         metadata={"data": str(args.data), "val_data": str(args.val_data or args.data)},
+        callbacks=callbacks,
         verbose=2,
         **({"trainer": trainer, "trainer_options": trainer_options} if trainer else {}),
     )
