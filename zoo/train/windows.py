@@ -12,6 +12,10 @@ Where the window starts:
 - ``p_position=t`` seconds: the P arrival sits ``t`` s after the window start (no shift);
 - ``p_position=(t0, t1)`` seconds: the P arrival is drawn uniformly between ``t0`` and ``t1``.
 
+A record with too little data before or after P for the requested position gets the nearest window
+that fits inside it, so P lands earlier or later than asked (a STEAD record with P at 5 s cannot put
+P at 10 s); records without P get a random window.
+
 Training windows (``training=True``) draw a new start each epoch from ``seed``; evaluation windows draw
 it from a hash of the trace name, so they are the same in every epoch and every run.
 
