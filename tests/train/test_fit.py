@@ -1,5 +1,6 @@
 """zoo.train.fit: fine-tuning PhaseNet on the real NCEDC records, preset folders, freezing, resuming."""
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -101,3 +102,16 @@ def test_early_stopping_ends_a_run_without_progress(ncedc):
     model = zoo.load("phasenet", pretrained=False)
     history = fit(model, train.take(4), val.take(4), epochs=6, batch_size=4, learning_rate=1e-12, patience=1, verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+def test_mixed_precision_trains_a_float16_copy_and_hands_back_float32_weights(ncedc):
+    train, _ = ncedc
+    model = zoo.load("phasenet", pretrained=False)
+    w0 = model.get_layer("output_conv").get_weights()[0].copy()
+    seen = []
+    spy = keras.callbacks.LambdaCallback(on_train_begin=lambda logs: seen.append(spy.model.picker.dtype_policy.name))
+    history = fit(model, train.take(2), epochs=1, batch_size=2, mixed_precision=True, callbacks=[spy], verbose=0)
+    assert seen == ["mixed_float16"] and np.isfinite(history.history["loss"]).all()
+    weights = model.get_layer("output_conv").get_weights()[0]
+    assert weights.dtype == np.float32 and not np.array_equal(weights, w0)
+    assert model.dtype_policy.name == "float32" and keras.config.dtype_policy().name == "float32"
