@@ -1,4 +1,4 @@
-"""Recipe ``zoo train --model phasenet|eqtransformer``: train or fine-tune a picker on labelled records.
+"""Recipe `zoo train --model phasenet|eqtransformer`: train or fine-tune a picker on labelled records.
 
 Command line::
 
@@ -114,7 +114,8 @@ def _records(path: Path, components: str, split: str | None, seed: int):
 
     records = zoo.data.open_dataset(path, components=components, split=split, seed=seed)
     if int(records.cardinality()) == 0:
-        raise ValueError(f"{path} has no records in split {split!r}.")
+        hint = " (name validation records with --val-data)" if split == "dev" else ""
+        raise ValueError(f"{path} has no records in split {split!r}{hint}.")
     return records
 
 
