@@ -2,27 +2,22 @@
 
 A folder of ``<fname>.npz`` files, each with ``data`` ``[samples, 3]`` (E, N, Z), and a CSV with a
 ``fname`` column and the P and S arrival samples (PhaseNet's ``itp``/``its``; any column names can be
-given). Each record becomes an ObsPy stream of its own station, so a whole folder is annotated in one
-batched call, and a labels table for :mod:`zoo.metrics`. For training, :func:`iter_examples` and
-:func:`dataset` stream the records as training elements (:mod:`zoo.data.elements`).
+given). :func:`iter_examples` and :func:`dataset` stream the records as training elements
+(:mod:`zoo.data.elements`); :func:`zoo.evaluation.evaluate` picks and scores them.
 
 Example:
-    >>> from zoo.data.phasenet_npz import read_records
-    >>> records = read_records("../shared/data/ncedc/pred", "../shared/data/ncedc/labels.csv",
-    ...                        p_column="pred_itp", s_column="pred_its")
-    >>> len(records), records[0].data.shape
-    (77, (3000, 3))
+    >>> records = list(iter_examples("../shared/data/ncedc/pred", p_column="pred_itp", s_column="pred_its"))
+    >>> len(records), records[0]["waveform"].shape, float(records[0]["trace_p_arrival_sample"])
+    (77, (3000, 3), 1712.0)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import obspy
 import pandas as pd
 
 from zoo.data.elements import (
@@ -38,46 +33,6 @@ from zoo.data.elements import (
     reader_dataset,
 )
 from zoo.data.splits import DEFAULT_FRACTIONS, select_split
-
-ORIGIN = obspy.UTCDateTime(0)
-"""Start time given to every record's stream; arrival times are seconds after it."""
-
-
-@dataclass(frozen=True)
-class Record:
-    """One labelled record.
-
-    Attributes:
-        name: File name without ``.npz``.
-        data: ``[samples, 3]`` float64 in E, N, Z order.
-        arrivals: Arrival sample per phase (``{"P": 3000, "S": 3500}``); absent phases are left out.
-        sampling_rate: Hz.
-    """
-
-    name: str
-    data: np.ndarray
-    arrivals: dict[str, int]
-    sampling_rate: float = 100.0
-
-    @property
-    def trace_id(self) -> str:
-        """``NET.STA.LOC`` of the record's stream (``XX.<index-free name>.``)."""
-        return f"XX.{self.name}."
-
-    def stream(self) -> obspy.Stream:
-        """The record as three traces ``HHE``, ``HHN``, ``HHZ`` starting at :data:`ORIGIN`."""
-        header = {
-            "network": "XX",
-            "station": self.name,
-            "sampling_rate": self.sampling_rate,
-            "starttime": ORIGIN,
-        }
-        return obspy.Stream(
-            [
-                obspy.Trace(self.data[:, i].copy(), header={**header, "channel": f"HH{c}"})
-                for i, c in enumerate("ENZ")
-            ]
-        )
 
 
 def find_labels(folder: str | Path) -> Path:
@@ -156,29 +111,6 @@ def load_npz(path: str | Path) -> np.ndarray:
     return data
 
 
-def read_records(
-    folder: str | Path,
-    labels: str | Path,
-    p_column: str = "itp",
-    s_column: str = "its",
-    sampling_rate: float = 100.0,
-) -> list[Record]:
-    """Read every record listed in the ``labels`` CSV from ``folder``.
-
-    Raises:
-        ValueError: The CSV lacks a column, a listed file is missing, or ``data`` is not ``[samples, 3]``.
-    """
-    table = read_labels(labels, p_column, s_column, sampling_rate)
-    records = []
-    for row in table.to_dict("records"):
-        arrivals = {
-            phase: int(row[key]) for phase, key in (("P", P_ARRIVAL), ("S", S_ARRIVAL)) if pd.notna(row[key])
-        }
-        data = load_npz(npz_path(folder, row["fname"])).astype(np.float64)
-        records.append(Record(row[TRACE_NAME], data, arrivals, sampling_rate))
-    return records
-
-
 def iter_examples(
     folder: str | Path,
     labels: str | Path | None = None,
@@ -255,14 +187,3 @@ def dataset(
     return reader_dataset(
         iter_examples, folder, metadata, components=components, shuffle=shuffle, seed=seed, columns=columns
     )
-
-
-
-def label_table(records: list[Record]) -> pd.DataFrame:
-    """Arrivals as a :mod:`zoo.metrics` labels table (``trace_id, phase, time`` in seconds after :data:`ORIGIN`)."""
-    rows = [
-        (r.trace_id, phase, sample / r.sampling_rate)
-        for r in records
-        for phase, sample in sorted(r.arrivals.items())
-    ]
-    return pd.DataFrame(rows, columns=["trace_id", "phase", "time"])

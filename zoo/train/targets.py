@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
-from zoo.labels import Shape, phase_labels
+from zoo.labels import Shape, detection_label, phase_labels
 from zoo.registry import ModelCard
 
 PHASES = ("P", "S")
@@ -73,11 +73,6 @@ class PhaseLabels:
         return tf.concat([columns[label] for label in card.labels], axis=-1)
 
     def _detection(self, curves: tf.Tensor) -> tf.Tensor:
-        t = tf.range(tf.shape(curves)[1], dtype=tf.float32)[None, :]
         peak = tf.cast(tf.argmax(curves[..., :2], axis=1), tf.float32)
-        present = tf.reduce_max(curves[..., :2], axis=1) > 0.5
-        p, s = peak[:, 0:1], peak[:, 1:2]
-        has_p, has_s = present[:, 0:1], present[:, 1:2]
-        end = tf.where(has_s, s + self.coda_factor * (s - p), 1e30)
-        on = has_p & (t >= p) & (t <= end)
-        return tf.cast(on, tf.float32)[..., None]
+        peak = tf.where(tf.reduce_max(curves[..., :2], axis=1) > 0.5, peak, float("nan"))
+        return detection_label(peak[:, 0], peak[:, 1], tf.shape(curves)[1], self.coda_factor)
