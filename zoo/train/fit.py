@@ -178,7 +178,8 @@ def fit(
             receives the learning rate or the warm-up schedule, e.g.
             ``zoo.train.shape_adversarial.paper_adam`` (Adam with ``beta_1 = 0``).
         tolerance: seconds within which a validation pick counts as a hit.
-        seed: seed of the shuffling, the windows and the augmentations.
+        seed: seed of the shuffling, the windows and the augmentations (it also seeds Python's, NumPy's
+            and Keras' global generators, as ``keras.utils.set_random_seed``).
         shuffle: shuffle buffer in records (0: no shuffling).
         callbacks: more Keras callbacks.
         metadata: provenance stored in the preset folder's ``metadata.json``.
