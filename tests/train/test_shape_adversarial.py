@@ -135,14 +135,23 @@ def test_default_optimizers_are_the_papers():
         assert float(optimizer.learning_rate) == pytest.approx(rate)
 
 
-def test_default_discriminator_follows_the_card():
-    trainer = ShapeAdversarial(zoo.load("eqtransformer", pretrained=False))
+def test_eqtransformer_heads_train_against_a_discriminator_that_follows_the_card():
+    keras.utils.set_random_seed(0)
+    trainer = ShapeAdversarial(zoo.load("eqtransformer", pretrained=False), lambda_data=LAMBDA)
     card = zoo.card("eqtransformer")
     assert card.labels == ("Detection", "P", "S")
     assert trainer.discriminator.input_shape == [
         (None, card.input_samples, len(card.labels)),
         (None, card.input_samples, len(card.components)),
     ]
+    trainer.compile()
+    batch = {**_batch(2), "waveform": np.random.default_rng(1).normal(size=(2, 6000, 3)).astype("float32")}
+    picker_before = _values(trainer.picker.trainable_variables)
+    disc_before = _values(trainer.discriminator.trainable_variables)
+    logs = {k: float(v) for k, v in trainer.train_step(batch).items()}
+    assert logs["g_loss"] == pytest.approx(logs["adv_loss"] + LAMBDA * logs["data_loss"], rel=1e-5)
+    assert _changed(picker_before, trainer.picker.trainable_variables)
+    assert _changed(disc_before, trainer.discriminator.trainable_variables)
 
 
 def test_bad_arguments():
