@@ -226,3 +226,20 @@ def test_monitor_batch_cuts_fixed_windows_with_the_arrivals_inside():
     np.testing.assert_array_equal(first["trace_p_arrival_sample"], again["trace_p_arrival_sample"])
     s_minus_p = first["trace_s_arrival_sample"] - first["trace_p_arrival_sample"]
     assert np.all(s_minus_p == 1500.0) and np.all(first["trace_s_arrival_sample"] < 3000)
+
+
+def test_resuming_a_run_restores_both_optimizers(shared, tmp_path):
+    import zoo.data
+    from zoo.train import fit
+
+    seen = []
+    spy = keras.callbacks.LambdaCallback(
+        on_train_end=lambda logs: seen.append(
+            (int(spy.model.optimizer.iterations), int(spy.model.discriminator_optimizer.iterations))
+        )
+    )
+    records = zoo.data.open_dataset(shared / "data/stead50", split="train").take(4)
+    for epochs in (1, 2):
+        fit(zoo.load("phasenet", pretrained=False), records, records, epochs=epochs, steps_per_epoch=1,
+            batch_size=2, out=tmp_path / "gan", resume=True, trainer=ShapeAdversarial, callbacks=[spy], verbose=0)
+    assert seen == [(1, 1), (2, 2)]

@@ -138,8 +138,13 @@ class ShapeAdversarial(PickerTrainer):
         return [*super().metrics, *self.trackers.values()]
 
     def compile(self, optimizer=None, discriminator_optimizer=None, **kwargs):
-        """Set the picker's optimizer and the discriminator's (both default to :func:`paper_adam`)."""
+        """Set the picker's optimizer and the discriminator's (both default to :func:`paper_adam`).
+
+        Both are built here for their own network's variables, so a resumed run (``BackupAndRestore``)
+        restores their moments instead of building the picker's optimizer for both networks.
+        """
         super().compile(optimizer=optimizer if optimizer is not None else paper_adam(), **kwargs)
+        self.optimizer.build(self.picker.trainable_variables)
         if discriminator_optimizer is None:
             discriminator_optimizer = paper_adam(self.discriminator_learning_rate)
         self.discriminator_optimizer = discriminator_optimizer
