@@ -180,7 +180,7 @@ def extract(annotations: obspy.Stream, card: ModelCard, thresholds: dict[str, fl
         label = tr.stats.channel[len(card.prefix) + 1 :]
         trace_id = f"{tr.stats.network}.{tr.stats.station}.{tr.stats.location}"
         t0, dt = tr.stats.starttime, tr.stats.delta
-        levels = (thresholds.get(label), card.off_thresholds.get(label), card.min_trigger_samples)
+        levels = (thresholds.get(label), card.off_thresholds.get(label), card.min_trigger(label))
         if label in card.pick_labels:
             for a, b, peak in trigger(tr.data, *levels):
                 picks.append(
@@ -193,7 +193,22 @@ def extract(annotations: obspy.Stream, card: ModelCard, thresholds: dict[str, fl
                 detections.append(
                     Detection(trace_id, t0 + a * dt, t0 + (b - 1) * dt, t0 + peak * dt, float(tr.data[peak]))
                 )
+    if card.picks_within_detections is not None:
+        picks = _within_detections(picks, detections, card.picks_within_detections)
     return PickList(picks, detections)
+
+
+def _within_detections(picks: list[Pick], detections: list[Detection], margin: float) -> list[Pick]:
+    """Per detection and phase, the most probable pick between ``margin`` s before its start and its end."""
+    kept: set[int] = set()
+    for d in detections:
+        best: dict[str, int] = {}
+        for i, p in enumerate(picks):
+            inside = p.trace_id == d.trace_id and d.start_time - margin <= p.time <= d.end_time
+            if inside and (p.phase not in best or p.probability > picks[best[p.phase]].probability):
+                best[p.phase] = i
+        kept.update(best.values())
+    return [p for i, p in enumerate(picks) if i in kept]
 
 
 def classify(

@@ -123,7 +123,8 @@ class ModelCard:
         off_thresholds: Trigger-off threshold per label (hysteresis: a trigger starts where the curve
             reaches the on threshold and lasts while it stays at or above the off threshold);
             labels not listed switch off at their on threshold.
-        min_trigger_samples: Triggers shorter than this many output samples are dropped.
+        min_trigger_samples: Triggers shorter than this many output samples are dropped: one number for
+            every label, or a number per label (labels not listed: 1).
         display_name: Prefix of annotation channel names (``"PhaseNet"``).
         licence: Licence of the published weights.
         filter_stream: Optional ``filter_stream(stream) -> stream`` applied to each continuous
@@ -135,6 +136,10 @@ class ModelCard:
         mc_dropout: Optional ``mc_dropout(model)`` context manager inside which the model's dropout
             layers are active at inference (Monte-Carlo dropout) while batch norm stays in
             inference mode; enables ``annotate(..., mc_samples=N)``.
+        picks_within_detections: Seconds before a detection's start from which picks belong to it. With a
+            value, each detection keeps the most probable pick of each phase between that margin before its
+            start and its end, and picks outside every detection are dropped, as EQTransformer's own picker
+            associates picks with detections. ``None`` keeps every pick.
         layer_groups: Named groups of layers for fine-tuning (``{"encoder": <regex of layer names>}``),
             used by ``zoo.train.fit(..., freeze="encoder")``.
     """
@@ -162,13 +167,20 @@ class ModelCard:
     detection_labels: tuple[str, ...] = ()
     thresholds: Mapping[str, float] = field(default_factory=dict)
     off_thresholds: Mapping[str, float] = field(default_factory=dict)
-    min_trigger_samples: int = 1
+    min_trigger_samples: int | Mapping[str, int] = 1
     display_name: str = ""
     licence: str = ""
     filter_stream: Callable[[Any], Any] | None = None
     inference_model: Callable[[Any], Any] | None = None
     mc_dropout: Callable[[Any], Any] | None = None
+    picks_within_detections: float | None = None
     layer_groups: Mapping[str, str] = field(default_factory=dict)
+
+    def min_trigger(self, label: str) -> int:
+        """Shortest trigger, in output samples, kept for ``label`` (see :attr:`min_trigger_samples`)."""
+        if isinstance(self.min_trigger_samples, Mapping):
+            return int(self.min_trigger_samples.get(label, 1))
+        return int(self.min_trigger_samples)
 
     @property
     def prefix(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import h5py
@@ -96,3 +97,20 @@ def test_most_probable_pick_within_tolerance(picks, stead, phase: str) -> None:
     _, meta = stead
     hits = int(np.sum(_best_pick_errors(picks, meta, phase) <= TOLERANCE))
     assert hits >= 48, f"{phase}: {hits}/50 within {TOLERANCE} s"
+
+
+def test_picks_per_detection_equal_the_original_picker(picks, shared: Path) -> None:
+    """One P and one S per detection, the most probable inside it: the original ``picker()`` matches."""
+    ref = np.load(shared / "reference" / "eqt_original_stead50.npz", allow_pickle=True)
+    start = obspy.UTCDateTime(2020, 1, 1)
+    same = 0
+    for i, matches in enumerate(json.loads(str(ref["picker_matches_json"]))):
+        original = sorted(
+            (phase, int(m[k]))
+            for m in matches.values()
+            for phase, k in (("P", 3), ("S", 6))
+            if m[k] is not None
+        )
+        ours = sorted((p.phase, round((p.time - start) * 100.0)) for p in picks if p.trace_id == f"XX.S{i:02d}.")
+        same += ours == original
+    assert same == 50, f"{same}/50 traces with the original's picks"

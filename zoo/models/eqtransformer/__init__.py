@@ -1,5 +1,10 @@
 """EQTransformer (Mousavi et al., 2020): registers the model card and its presets.
 
+Picks follow the original picker's association: detections shorter than 10 samples are dropped, and each
+detection keeps the most probable P and the most probable S between 1 s (100 samples) before its start
+and its end; picks outside every detection are dropped. (The original also requires P before S - 10
+samples; not applied here.)
+
 Example:
     >>> import zoo.registry
     >>> zoo.registry.card("eqtransformer").labels
@@ -38,6 +43,8 @@ CARD = register(
         thresholds={"P": 0.1, "S": 0.1, "Detection": 0.3},
         display_name="EQTransformer",
         licence="MIT",
+        min_trigger_samples={"Detection": 10},
+        picks_within_detections=1.0,
         layer_groups={
             "encoder": r"^(conv1d_([1-9]|1\d|2[0-3])$|batch_normalization_|bidirectional_|attentionD|add_|"
             r"layer_normalization_|feed_forward_|spatial_dropout1d_|max_pooling1d_|activation_)",
