@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import pandas as pd
 from obspy.core.event import Catalog, Comment, Event, WaveformStreamID
 from obspy.core.event import Pick as QuakeMLPick
 
+from zoo.files import write_atomically
 from zoo.registry import ModelCard, card_of
 from zoo.stream import _runs, annotate
 
@@ -75,22 +75,6 @@ class Detection:
     peak_value: float
 
 
-def _write_atomically(path: str | os.PathLike, overwrite: bool, write) -> Path:
-    """Write through a temporary file in the same folder; never replace an existing file unasked."""
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists; pass overwrite=True (CLI: --overwrite) to replace it.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return target
-
-
 class PickList(list):
     """A list of :class:`Pick`, sorted by time, with the detections of the same run in :attr:`detections`."""
 
@@ -110,7 +94,7 @@ class PickList(list):
 
     def to_csv(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
         """Write the picks as CSV (see :meth:`to_dataframe`); refuses to replace a file unless ``overwrite``."""
-        return _write_atomically(path, overwrite, lambda tmp: self.to_dataframe().to_csv(tmp, index=False))
+        return write_atomically(path, lambda tmp: self.to_dataframe().to_csv(tmp, index=False), overwrite=overwrite)
 
     def to_catalog(self, method_id: str = "smi:geozoo/picker") -> Catalog:
         """An ObsPy ``Catalog`` holding one event without origin whose picks are these picks."""
@@ -134,7 +118,7 @@ class PickList(list):
     def to_quakeml(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
         """Write the picks as QuakeML (see :meth:`to_catalog`); refuses to replace a file unless ``overwrite``."""
         catalog = self.to_catalog()
-        return _write_atomically(path, overwrite, lambda tmp: catalog.write(tmp, format="QUAKEML"))
+        return write_atomically(path, lambda tmp: catalog.write(tmp, format="QUAKEML"), overwrite=overwrite)
 
 
 def trigger(
@@ -200,12 +184,17 @@ def extract(annotations: obspy.Stream, card: ModelCard, thresholds: dict[str, fl
 
 def _within_detections(picks: list[Pick], detections: list[Detection], margin: float) -> list[Pick]:
     """Per detection and phase, the most probable pick between ``margin`` s before its start and its end."""
+    by_trace: dict[str, list[int]] = {}
+    for i, p in enumerate(picks):
+        by_trace.setdefault(p.trace_id, []).append(i)
     kept: set[int] = set()
     for d in detections:
         best: dict[str, int] = {}
-        for i, p in enumerate(picks):
-            inside = p.trace_id == d.trace_id and d.start_time - margin <= p.time <= d.end_time
-            if inside and (p.phase not in best or p.probability > picks[best[p.phase]].probability):
+        for i in by_trace.get(d.trace_id, ()):
+            p = picks[i]
+            if d.start_time - margin <= p.time <= d.end_time and (
+                p.phase not in best or p.probability > picks[best[p.phase]].probability
+            ):
                 best[p.phase] = i
         kept.update(best.values())
     return [p for i, p in enumerate(picks) if i in kept]

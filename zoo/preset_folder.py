@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from zoo.files import write_atomically
 from zoo.registry import card, card_of
 
 CONFIG = "config.json"
@@ -39,18 +38,6 @@ WEIGHTS = "model.weights.h5"
 def is_preset_folder(path: str | Path) -> bool:
     """True if ``path`` is a folder with a preset ``config.json``."""
     return (Path(path) / CONFIG).is_file()
-
-
-def _replace(dest: Path, write: Callable[[Path], Any]) -> None:
-    """Write ``dest`` through a temporary file beside it, renamed into place when complete."""
-    fd, name = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix="".join(dest.suffixes), dir=dest.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def save_preset(
@@ -77,10 +64,9 @@ def save_preset(
         **dict(metadata or {}),
     }
     config = {"model": model_card.name, "config": dict(getattr(model, "zoo_config", {}))}
-    path.mkdir(parents=True, exist_ok=True)
-    _replace(path / WEIGHTS, lambda tmp: model.save_weights(tmp))
-    _replace(path / METADATA, lambda tmp: tmp.write_text(json.dumps(info, indent=2, default=str) + "\n"))
-    _replace(path / CONFIG, lambda tmp: tmp.write_text(json.dumps(config, indent=2) + "\n"))
+    write_atomically(path / WEIGHTS, model.save_weights)
+    write_atomically(path / METADATA, lambda tmp: tmp.write_text(json.dumps(info, indent=2, default=str) + "\n"))
+    write_atomically(path / CONFIG, lambda tmp: tmp.write_text(json.dumps(config, indent=2) + "\n"))
     return path
 
 
@@ -97,11 +83,11 @@ def load_preset_folder(path: str | Path, **overrides: Any) -> Any:
     config = json.loads((path / CONFIG).read_text())
     if not isinstance(config, dict) or "model" not in config:
         raise ValueError(f"{path / CONFIG} does not name a model; expected {{'model': ..., 'config': {{...}}}}.")
+    if not (path / WEIGHTS).is_file():
+        raise ValueError(f"{path} has no {WEIGHTS}.")
     model_card = card(config["model"])
     build_config = {**config.get("config", {}), **overrides}
     model = model_card.build(**build_config)
-    if not (path / WEIGHTS).is_file():
-        raise ValueError(f"{path} has no {WEIGHTS}.")
     model.load_weights(path / WEIGHTS)
     model.zoo_card = model_card
     model.zoo_config = build_config

@@ -26,13 +26,14 @@ import importlib.resources
 import json
 import logging
 import os
-import tempfile
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
+
+from zoo.files import write_atomically
 
 if TYPE_CHECKING:
     from zoo.registry import ModelCard, Preset, WeightFile
@@ -85,36 +86,26 @@ def verify(path: Path, sha256: str, size: int | None = None) -> Path:
     return path
 
 
-def _atomic_target(dest: Path, suffix: str = ".part") -> tuple[int, Path]:
-    """An open temporary file beside ``dest`` (to be renamed onto it once complete)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix, dir=dest.parent)
-    return fd, Path(tmp)
-
-
 def _download(file: WeightFile, dest: Path) -> Path:
-    fd, tmp = _atomic_target(dest)
-    try:
+    def fetch(tmp: Path) -> None:
         logger.info("Downloading %s", file.url)
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with (
-                    urllib.request.urlopen(file.url, timeout=60) as response,
-                    tqdm(total=file.size, unit="B", unit_scale=True, desc=file.name, leave=False) as bar,
-                ):
-                    for chunk in iter(lambda: response.read(_CHUNK), b""):
-                        out.write(chunk)
-                        bar.update(len(chunk))
-            except OSError as err:
-                raise ConnectionError(
-                    f"Could not download {file.url} ({err}). Without network, put the file at {dest} "
-                    "or point ZOO_WEIGHTS_MIRROR at a folder holding it as " + file.path + "."
-                ) from err
+        try:
+            with (
+                urllib.request.urlopen(file.url, timeout=60) as response,
+                tmp.open("wb") as out,
+                tqdm(total=file.size, unit="B", unit_scale=True, desc=file.name, leave=False) as bar,
+            ):
+                for chunk in iter(lambda: response.read(_CHUNK), b""):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+        except OSError as err:
+            raise ConnectionError(
+                f"Could not download {file.url} ({err}). Without network, put the file at {dest} "
+                "or point ZOO_WEIGHTS_MIRROR at a folder holding it as " + file.path + "."
+            ) from err
         verify(tmp, file.sha256, file.size)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return dest
+
+    return write_atomically(dest, fetch, suffix=".part")
 
 
 def resolve_file(file: WeightFile) -> Path:
@@ -174,20 +165,8 @@ def load_preset_weights(model: Any, card: ModelCard, preset: Preset, config: Map
         except ValueError as err:
             logger.warning("Converted weights cache is unusable (%s); converting again.", err)
     card.convert(model, resolve(preset))
-    fd, tmp_h5 = _atomic_target(target, suffix=".weights.h5")
-    os.close(fd)
-    tmp_digest = None
-    try:
-        model.save_weights(tmp_h5)
-        fd, tmp_digest = _atomic_target(digest_file)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(sha256sum(tmp_h5))
-        os.replace(tmp_h5, target)
-        os.replace(tmp_digest, digest_file)
-    finally:
-        for leftover in (tmp_h5, tmp_digest):
-            if leftover is not None:
-                leftover.unlink(missing_ok=True)
+    write_atomically(target, model.save_weights)
+    write_atomically(digest_file, lambda tmp: tmp.write_text(sha256sum(target)))
 
 
 def load_keras_weights(model: Any, files: Mapping[str, Path]) -> None:
