@@ -79,6 +79,9 @@ def test_frozen_encoder_keeps_its_weights_and_is_trainable_again_afterwards(nced
     assert encoder.trainable and decoder.trainable
     with pytest.raises(ValueError, match="matches no layer"):
         fit(model, train.take(4), epochs=1, batch_size=4, freeze="nothing_like_this", verbose=0)
+    with pytest.raises(ValueError, match="bogus"):
+        fit(model, train.take(4), epochs=1, batch_size=4, freeze="encoder", trainer_options={"bogus": 1}, verbose=0)
+    assert encoder.trainable and all(layer.trainable for layer in model.layers)
 
 
 def test_a_distribution_strategy_trains_a_copy_and_hands_back_the_weights(ncedc):

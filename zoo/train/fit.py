@@ -47,7 +47,7 @@ from zoo.augment import Pipeline
 from zoo.preset_folder import is_preset_folder
 from zoo.registry import card_of
 from zoo.train.callbacks import BestPreset
-from zoo.train.freeze import freeze as freeze_layers
+from zoo.train.freeze import frozen
 from zoo.train.schedules import WarmUp
 from zoo.train.supervised import PickerTrainer
 from zoo.train.targets import PhaseLabels
@@ -205,46 +205,45 @@ def fit(
     )  # fmt: skip
     with strategy.scope():
         picker = model if default_scope and not mixed else _rebuild(model, "mixed_float16" if mixed else None)
-        frozen = freeze_layers(picker, freeze) if freeze else []
-        logger.info("frozen layers: %s", ", ".join(frozen) or "none")
-        fitter = trainer(
-            picker, labels=labels, augment=augment, seed=seed, tolerance=tolerance, **dict(trainer_options or {})
+    with frozen(picker, freeze) as names:
+        logger.info("frozen layers: %s", ", ".join(names) or "none")
+        with strategy.scope():
+            fitter = trainer(
+                picker, labels=labels, augment=augment, seed=seed, tolerance=tolerance, **dict(trainer_options or {})
+            )
+            schedule = WarmUp(learning_rate, warmup_steps) if warmup_steps else learning_rate
+            fitter.compile(optimizer=(optimizer or keras.optimizers.Adam)(schedule))
+        train_windows = _windows(
+            train, model_card, training=True, batch_size=batch_size, p_position=p_position, seed=seed, shuffle=shuffle
         )
-        schedule = WarmUp(learning_rate, warmup_steps) if warmup_steps else learning_rate
-        fitter.compile(optimizer=(optimizer or keras.optimizers.Adam)(schedule))
-    train_windows = _windows(
-        train, model_card, training=True, batch_size=batch_size, p_position=p_position, seed=seed, shuffle=shuffle
-    )
-    if steps_per_epoch is not None:
-        train_windows = train_windows.repeat()
-    val_windows = None
-    if val is not None:
-        val_windows = _windows(
-            val, model_card, training=False, batch_size=batch_size, p_position=p_position, seed=seed, shuffle=0
+        if steps_per_epoch is not None:
+            train_windows = train_windows.repeat()
+        val_windows = None
+        if val is not None:
+            val_windows = _windows(
+                val, model_card, training=False, batch_size=batch_size, p_position=p_position, seed=seed, shuffle=0
+            )
+        all_callbacks = list(callbacks)
+        if patience is not None:
+            all_callbacks.append(keras.callbacks.EarlyStopping("val_pick_f1", patience=patience, mode="max"))
+        if out is not None:
+            logs = out / TRAINING
+            logs.mkdir(parents=True, exist_ok=True)
+            all_callbacks += [
+                keras.callbacks.BackupAndRestore(logs / "backup", delete_checkpoint=False),
+                BestPreset(out, metadata={"training": options, **dict(metadata or {})}),
+                keras.callbacks.CSVLogger(logs / "history.csv", append=resume),
+                keras.callbacks.TensorBoard(logs / "logs"),
+            ]
+        history = fitter.fit(
+            train_windows,
+            validation_data=val_windows,
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            callbacks=all_callbacks,
+            shuffle=False,
+            verbose=verbose,
         )
-    all_callbacks = list(callbacks)
-    if patience is not None:
-        all_callbacks.append(keras.callbacks.EarlyStopping("val_pick_f1", patience=patience, mode="max"))
-    if out is not None:
-        logs = out / TRAINING
-        logs.mkdir(parents=True, exist_ok=True)
-        all_callbacks += [
-            keras.callbacks.BackupAndRestore(logs / "backup", delete_checkpoint=False),
-            BestPreset(out, metadata={"training": options, **dict(metadata or {})}),
-            keras.callbacks.CSVLogger(logs / "history.csv", append=resume),
-            keras.callbacks.TensorBoard(logs / "logs"),
-        ]
-    history = fitter.fit(
-        train_windows,
-        validation_data=val_windows,
-        epochs=epochs,
-        steps_per_epoch=steps_per_epoch,
-        callbacks=all_callbacks,
-        shuffle=False,
-        verbose=verbose,
-    )
-    for name in frozen:
-        picker.get_layer(name).trainable = True
     if picker is not model:
         model.set_weights(picker.get_weights())
     return history

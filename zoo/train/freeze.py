@@ -14,8 +14,9 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import keras
 
@@ -54,3 +55,15 @@ def freeze(model: keras.Model, groups: str | Sequence[str]) -> list[str]:
             layer.trainable = False
             frozen.append(layer.name)
     return list(dict.fromkeys(frozen))
+
+
+@contextlib.contextmanager
+def frozen(model: keras.Model, groups: str | Sequence[str] | None) -> Iterator[list[str]]:
+    """:func:`freeze` ``groups`` (none for ``None``) for the ``with`` block; the layers are trainable again after
+    it, also when it raises."""
+    names = freeze(model, groups) if groups else []
+    try:
+        yield names
+    finally:
+        for name in names:
+            model.get_layer(name).trainable = True
