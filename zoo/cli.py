@@ -195,13 +195,12 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if zoo.data.detect_format(args.data) == "phasenet_npz":
         options = {"labels": args.labels, "p_column": args.p_column, "s_column": args.s_column}
     records = zoo.data.iter_examples(args.data, components=model.zoo_card.components, split=args.split, **options)
-    thresholds = _thresholds(args.threshold)
-    if args.pr_curve:
-        thresholds = {label: 0.05 for label in model.zoo_card.pick_labels}
+    given = _thresholds(args.threshold)
+    thresholds = {label: 0.05 for label in model.zoo_card.pick_labels} if args.pr_curve else given
     result = evaluate(model, records, tolerance=args.tolerance, thresholds=thresholds, batch_size=args.batch_size)
     scores = result.scores
     if args.pr_curve:
-        limit = {**model.zoo_card.thresholds, **_thresholds(args.threshold)}
+        limit = {**model.zoo_card.thresholds, **given}
         picks = result.picks[result.picks["probability"] >= result.picks["phase"].map(limit)]
         scores = pick_scores(result.labels, picks, args.tolerance).reindex(scores.index)
     n_records = result.labels["trace_id"].nunique()
