@@ -5,7 +5,7 @@ import pytest
 
 import zoo
 import zoo.data
-from zoo.evaluation import ORIGIN, evaluate, records_to_streams
+from zoo.evaluation import ORIGIN, Evaluation, evaluate, records_to_streams
 
 
 def record(name, p, s, rate=100.0, n=3000):
@@ -26,7 +26,9 @@ def test_streams_and_labels_agree_and_dots_leave_station_codes():
 
 def test_phasenet_on_the_ncedc_windows_reproduces_the_original_counts(shared, phasenet):
     records = zoo.data.iter_examples(shared / "data/ncedc/pred", p_column="pred_itp", s_column="pred_its")
-    result = evaluate(phasenet, records)
+    result = evaluate(phasenet, records, sweep_from=0.05)
     assert result.scores.loc[["P", "S"], ["tp", "fp", "fn"]].to_numpy().tolist() == [[74, 4, 3], [66, 11, 11]]
     sweep = result.sweep(thresholds=[0.3, 0.9])
     assert (sweep.loc[sweep.threshold == 0.9, "tp"].to_numpy() <= sweep.loc[sweep.threshold == 0.3, "tp"].to_numpy()).all()
+    with pytest.raises(ValueError, match="sweep_from"):
+        Evaluation(result.scores, result.labels, result.picks).sweep()

@@ -183,7 +183,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     """Pick labelled records and print precision, recall and F1 per phase (rows P/S)."""
     import zoo.data
     from zoo.evaluation import evaluate
-    from zoo.metrics import pick_scores, plot_precision_recall
+    from zoo.metrics import plot_precision_recall
 
     for output in (args.csv, args.pr_curve):
         if output and Path(output).exists() and not args.overwrite:
@@ -195,14 +195,15 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if zoo.data.detect_format(args.data) == "phasenet_npz":
         options = {"labels": args.labels, "p_column": args.p_column, "s_column": args.s_column}
     records = zoo.data.iter_examples(args.data, components=model.zoo_card.components, split=args.split, **options)
-    given = _thresholds(args.threshold)
-    thresholds = {label: 0.05 for label in model.zoo_card.pick_labels} if args.pr_curve else given
-    result = evaluate(model, records, tolerance=args.tolerance, thresholds=thresholds, batch_size=args.batch_size)
+    result = evaluate(
+        model,
+        records,
+        tolerance=args.tolerance,
+        thresholds=_thresholds(args.threshold),
+        batch_size=args.batch_size,
+        sweep_from=0.05 if args.pr_curve else None,
+    )
     scores = result.scores
-    if args.pr_curve:
-        limit = {**model.zoo_card.thresholds, **given}
-        picks = result.picks[result.picks["probability"] >= result.picks["phase"].map(limit)]
-        scores = pick_scores(result.labels, picks, args.tolerance).reindex(scores.index)
     n_records = result.labels["trace_id"].nunique()
     split = f", split {args.split}" if args.split else ""
     print(f"{model.zoo_card.prefix} ({model.zoo_preset}) on {n_records} labelled records{split}, "

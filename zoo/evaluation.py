@@ -38,10 +38,13 @@ class Evaluation:
     scores: pd.DataFrame
     labels: pd.DataFrame
     picks: pd.DataFrame
+    low_picks: pd.DataFrame | None = None
 
     def sweep(self, thresholds=None, tolerance: float = 0.1) -> pd.DataFrame:
-        """Scores at each threshold (needs picks made at or below the lowest one)."""
-        return threshold_sweep(self.labels, self.picks, thresholds, tolerance)
+        """Scores at each threshold, from the picks made at ``sweep_from`` (see :func:`evaluate`)."""
+        if self.low_picks is None:
+            raise ValueError("a threshold sweep needs evaluate(..., sweep_from=<lowest threshold>).")
+        return threshold_sweep(self.labels, self.low_picks, thresholds, tolerance)
 
 
 def records_to_streams(
@@ -77,8 +80,12 @@ def evaluate(
     tolerance: float = 0.1,
     thresholds: Mapping[str, float] | None = None,
     batch_size: int = 128,
+    sweep_from: float | None = None,
 ) -> Evaluation:
     """Pick ``records`` with ``model`` and score the picks per phase.
+
+    The records are annotated once; picks are extracted at ``thresholds`` for the scores and, with
+    ``sweep_from``, again at that lower threshold for :meth:`Evaluation.sweep`.
 
     Args:
         model: a picker from :func:`zoo.load`.
@@ -86,13 +93,22 @@ def evaluate(
         tolerance: largest ``|pick - label|`` in seconds that counts as a hit.
         thresholds: pick thresholds by label (default: the card's).
         batch_size: windows per predict call.
+        sweep_from: lowest pick threshold of a later threshold sweep (e.g. 0.05).
     """
-    from zoo.picks import classify
+    from zoo.picks import extract, pick_thresholds
+    from zoo.stream import annotate
 
     card = card_of(model)
     stream, labels = records_to_streams(records, card.components, card.sampling_rate)
-    keywords = {f"{label}_threshold": value for label, value in (thresholds or {}).items()}
-    picks = classify(model, stream, batch_size=batch_size, **keywords).to_dataframe()
-    picks["time"] = as_seconds(picks["time"], ORIGIN) if len(picks) else []
+    levels = pick_thresholds(card, {f"{label}_threshold": v for label, v in (thresholds or {}).items()})
+    annotations = annotate(model, stream, batch_size=batch_size)
+
+    def picks_at(levels: Mapping[str, float]) -> pd.DataFrame:
+        picks = extract(annotations, card, dict(levels)).to_dataframe()
+        picks["time"] = as_seconds(picks["time"], ORIGIN) if len(picks) else []
+        return picks
+
+    picks = picks_at(levels)
+    low = None if sweep_from is None else picks_at({**levels, **dict.fromkeys(card.pick_labels, sweep_from)})
     scores = pick_scores(labels, picks, tolerance=tolerance).reindex(list(card.pick_labels))
-    return Evaluation(scores, labels, picks)
+    return Evaluation(scores, labels, picks, low)

@@ -142,7 +142,8 @@ def trigger(
     return found
 
 
-def _thresholds(card: ModelCard, given: dict[str, Any]) -> dict[str, float]:
+def pick_thresholds(card: ModelCard, given: dict[str, Any]) -> dict[str, float]:
+    """Trigger threshold per label: the card's, replaced by ``<label>_threshold`` keywords in ``given``."""
     valid = {f"{label}_threshold": label for label in card.pick_labels + card.detection_labels}
     unknown = sorted(set(given) - set(valid))
     if unknown:
@@ -231,6 +232,6 @@ def classify(
         ['trace_id', 'phase', 'time']
     """
     card = card_of(model)
-    levels = _thresholds(card, thresholds)
+    levels = pick_thresholds(card, thresholds)
     annotations = annotate(model, stream, batch_size=batch_size, overlap=overlap, stride=stride, tta=tta)
     return extract(annotations, card, levels)
