@@ -27,8 +27,12 @@ def main() -> None:
         p = rng.uniform(0.04, 0.08, args.batch)
         start = time.perf_counter()
         synthesize(
-            "ak135", p, moho_depth=rng.uniform(25, 50, args.batch), vpvs=rng.uniform(1.65, 1.9, args.batch),
-            x_depth=rng.uniform(250, 350, args.batch), x_dvs=0.04,
+            "ak135",
+            p,
+            moho_depth=rng.uniform(25, 50, args.batch),
+            vpvs=rng.uniform(1.65, 1.9, args.batch),
+            x_depth=rng.uniform(250, 350, args.batch),
+            x_dvs=0.04,
         )
         best_raw = max(best_raw, args.batch / (time.perf_counter() - start))
         n_images = max(1, args.batch // N_TRACES)

@@ -65,7 +65,9 @@ def main() -> None:
         "supervised + 4 augmentations": {"augment": augment},
         "shape-adversarial": {"trainer": ShapeAdversarial},
     }
-    print(f"PhaseNet, batch {args.batch}, {args.steps} steps timed, devices: {tf.config.list_logical_devices()}")
+    print(
+        f"PhaseNet, batch {args.batch}, {args.steps} steps timed, devices: {tf.config.list_logical_devices()}"
+    )
     for name, options in configurations.items():
         timer = EpochTimer()
         fit(

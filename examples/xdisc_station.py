@@ -27,8 +27,17 @@ NOISE = 0.08  # RMS of the (Gaussian-filtered, 1/f) noise of each receiver funct
 
 def write_station(folder: Path, station: str, x_depth: float | None, rng: np.random.Generator) -> None:
     ray_p = rng.uniform(0.04, 0.08, 120)
-    rf = synthesize("prem", ray_p, sampling_rate=10.0, t_start=-10.0, t_end=70.0, x_depth=x_depth, x_dvs=0.04,
-                    moho_depth=38.0, vpvs=1.75)
+    rf = synthesize(
+        "prem",
+        ray_p,
+        sampling_rate=10.0,
+        t_start=-10.0,
+        t_end=70.0,
+        x_depth=x_depth,
+        x_dvs=0.04,
+        moho_depth=38.0,
+        vpvs=1.75,
+    )
     noise = coloured_noise(rng, len(ray_p), rf.shape[1], 10.0, np.full(len(ray_p), 2.5), np.ones(len(ray_p)))
     rf += NOISE * noise * rf.max()  # binning 120 RFs into 16 traces stacks the noise down
     for i, (p, data) in enumerate(zip(ray_p, rf)):

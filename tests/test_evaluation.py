@@ -9,15 +9,26 @@ from zoo.evaluation import ORIGIN, Evaluation, evaluate, records_to_streams
 
 
 def record(name, p, s, rate=100.0, n=3000):
-    return {"waveform": np.zeros((n, 3), "float32"), "trace_name": name, "trace_sampling_rate_hz": rate,
-            "trace_p_arrival_sample": np.float32(p), "trace_s_arrival_sample": np.float32(s)}
+    return {
+        "waveform": np.zeros((n, 3), "float32"),
+        "trace_name": name,
+        "trace_sampling_rate_hz": rate,
+        "trace_p_arrival_sample": np.float32(p),
+        "trace_s_arrival_sample": np.float32(s),
+    }
 
 
 def test_streams_and_labels_agree_and_dots_leave_station_codes():
-    stream, labels = records_to_streams([record("109C.TA_1", 500, 900, rate=50.0), record("B", 100, np.nan)], "ENZ", 100.0)
+    stream, labels = records_to_streams(
+        [record("109C.TA_1", 500, 900, rate=50.0), record("B", 100, np.nan)], "ENZ", 100.0
+    )
     assert [tr.id for tr in stream][:3] == ["XX.109C_TA_1..HHE", "XX.109C_TA_1..HHN", "XX.109C_TA_1..HHZ"]
     assert all(tr.stats.starttime == ORIGIN for tr in stream) and stream[0].stats.sampling_rate == 50.0
-    assert labels.values.tolist() == [["XX.109C_TA_1.", "P", 10.0], ["XX.109C_TA_1.", "S", 18.0], ["XX.B.", "P", 1.0]]
+    assert labels.values.tolist() == [
+        ["XX.109C_TA_1.", "P", 10.0],
+        ["XX.109C_TA_1.", "S", 18.0],
+        ["XX.B.", "P", 1.0],
+    ]
     with pytest.raises(ValueError, match=r"\[samples, 3\]"):
         records_to_streams([{**record("C", 1, 2), "waveform": np.zeros((10, 2))}], "ENZ", 100.0)
     with pytest.raises(ValueError, match="no records"):
@@ -29,6 +40,9 @@ def test_phasenet_on_the_ncedc_windows_reproduces_the_original_counts(shared, ph
     result = evaluate(phasenet, records, sweep_from=0.05)
     assert result.scores.loc[["P", "S"], ["tp", "fp", "fn"]].to_numpy().tolist() == [[74, 4, 3], [66, 11, 11]]
     sweep = result.sweep(thresholds=[0.3, 0.9])
-    assert (sweep.loc[sweep.threshold == 0.9, "tp"].to_numpy() <= sweep.loc[sweep.threshold == 0.3, "tp"].to_numpy()).all()
+    assert (
+        sweep.loc[sweep.threshold == 0.9, "tp"].to_numpy()
+        <= sweep.loc[sweep.threshold == 0.3, "tp"].to_numpy()
+    ).all()
     with pytest.raises(ValueError, match="sweep_from"):
         Evaluation(result.scores, result.labels, result.picks).sweep()

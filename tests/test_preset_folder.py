@@ -30,7 +30,12 @@ def test_existing_presets_and_other_files_are_kept(tmp_path):
         save_preset(model, path)
     save_preset(model, path, overwrite=True, metadata={"round": 2})
     assert (path / "notes.txt").read_text() == "mine" and read_metadata(path)["round"] == 2
-    assert sorted(p.name for p in path.iterdir()) == ["config.json", "metadata.json", "model.weights.h5", "notes.txt"]
+    assert sorted(p.name for p in path.iterdir()) == [
+        "config.json",
+        "metadata.json",
+        "model.weights.h5",
+        "notes.txt",
+    ]
 
 
 def test_a_folder_without_config_is_not_a_model(tmp_path):

@@ -194,7 +194,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     options = {}
     if zoo.data.detect_format(args.data) == "phasenet_npz":
         options = {"labels": args.labels, "p_column": args.p_column, "s_column": args.s_column}
-    records = zoo.data.iter_examples(args.data, components=model.zoo_card.components, split=args.split, **options)
+    records = zoo.data.iter_examples(
+        args.data, components=model.zoo_card.components, split=args.split, **options
+    )
     result = evaluate(
         model,
         records,
@@ -206,8 +208,10 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     scores = result.scores
     n_records = result.labels["trace_id"].nunique()
     split = f", split {args.split}" if args.split else ""
-    print(f"{model.zoo_card.prefix} ({model.zoo_preset}) on {n_records} labelled records{split}, "
-          f"tolerance {args.tolerance:g} s")
+    print(
+        f"{model.zoo_card.prefix} ({model.zoo_preset}) on {n_records} labelled records{split}, "
+        f"tolerance {args.tolerance:g} s"
+    )
     print(scores.to_string(float_format=lambda v: f"{v:.3f}"))
     if args.csv:
         scores.to_csv(args.csv)
@@ -262,7 +266,9 @@ def _parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--output", required=True, help="output file, e.g. ann.mseed")
     evaluate = sub.add_parser("evaluate", help="precision/recall/F1 of picks on labelled records")
-    evaluate.add_argument("--data", required=True, help="labelled records: SeisBench folder, STEAD, NPZ folder")
+    evaluate.add_argument(
+        "--data", required=True, help="labelled records: SeisBench folder, STEAD, NPZ folder"
+    )
     evaluate.add_argument("--split", choices=("train", "dev", "test"), help="evaluate one split only")
     evaluate.add_argument("--labels", help="NPZ data: the labels CSV (default: found beside the folder)")
     evaluate.add_argument("--p-column", default="itp", help="NPZ data: CSV column of the P arrival sample")

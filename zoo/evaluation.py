@@ -58,7 +58,9 @@ def records_to_streams(
         rate = default_rate if not np.isfinite(rate) else rate
         data = np.asarray(record["waveform"])
         if data.ndim != 2 or data.shape[1] != len(components):
-            raise ValueError(f"record {name}: waveform must be [samples, {len(components)}], got {data.shape}.")
+            raise ValueError(
+                f"record {name}: waveform must be [samples, {len(components)}], got {data.shape}."
+            )
         header = {"network": "XX", "station": name, "sampling_rate": rate, "starttime": ORIGIN}
         traces += [
             obspy.Trace(np.ascontiguousarray(data[:, i]), header={**header, "channel": f"HH{c}"})

@@ -21,7 +21,11 @@ from typing import Any
 
 
 def write_atomically(
-    path: str | os.PathLike, write: Callable[[Path], Any], *, overwrite: bool = True, suffix: str | None = None
+    path: str | os.PathLike,
+    write: Callable[[Path], Any],
+    *,
+    overwrite: bool = True,
+    suffix: str | None = None,
 ) -> Path:
     """Run ``write(tmp)`` on a temporary file beside ``path`` and rename it onto ``path``; returns the path.
 

@@ -94,7 +94,9 @@ class PickList(list):
 
     def to_csv(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
         """Write the picks as CSV (see :meth:`to_dataframe`); refuses to replace a file unless ``overwrite``."""
-        return write_atomically(path, lambda tmp: self.to_dataframe().to_csv(tmp, index=False), overwrite=overwrite)
+        return write_atomically(
+            path, lambda tmp: self.to_dataframe().to_csv(tmp, index=False), overwrite=overwrite
+        )
 
     def to_catalog(self, method_id: str = "smi:geozoo/picker") -> Catalog:
         """An ObsPy ``Catalog`` holding one event without origin whose picks are these picks."""

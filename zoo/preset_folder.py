@@ -65,7 +65,9 @@ def save_preset(
     }
     config = {"model": model_card.name, "config": dict(getattr(model, "zoo_config", {}))}
     write_atomically(path / WEIGHTS, model.save_weights)
-    write_atomically(path / METADATA, lambda tmp: tmp.write_text(json.dumps(info, indent=2, default=str) + "\n"))
+    write_atomically(
+        path / METADATA, lambda tmp: tmp.write_text(json.dumps(info, indent=2, default=str) + "\n")
+    )
     write_atomically(path / CONFIG, lambda tmp: tmp.write_text(json.dumps(config, indent=2) + "\n"))
     return path
 
@@ -82,7 +84,9 @@ def load_preset_folder(path: str | Path, **overrides: Any) -> Any:
         raise ValueError(f"{path} is not a preset folder (no {CONFIG}); save one with zoo.save_preset.")
     config = json.loads((path / CONFIG).read_text())
     if not isinstance(config, dict) or "model" not in config:
-        raise ValueError(f"{path / CONFIG} does not name a model; expected {{'model': ..., 'config': {{...}}}}.")
+        raise ValueError(
+            f"{path / CONFIG} does not name a model; expected {{'model': ..., 'config': {{...}}}}."
+        )
     if not (path / WEIGHTS).is_file():
         raise ValueError(f"{path} has no {WEIGHTS}.")
     model_card = card(config["model"])

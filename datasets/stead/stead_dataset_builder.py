@@ -30,6 +30,8 @@ from zoo.data.elements import tfds_examples, tfds_features
 from zoo.data.splits import TFDS_SPLIT_NAMES
 
 EXTRA = {"trace_category": "text", "source_magnitude": "float", "path_ep_distance_km": "float"}
+
+
 @dataclasses.dataclass
 class SteadConfig(tfds.core.BuilderConfig):
     """Component order of ``waveform`` and the event split (fractions of events, seed)."""

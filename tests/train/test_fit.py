@@ -41,7 +41,9 @@ def test_two_epoch_fine_tune_lowers_validation_loss_and_round_trips_as_a_preset(
     windows = cut_windows(val, 3000, sampling_rate=100.0, training=False).batch(8)
     loss_before = before.evaluate(windows, return_dict=True, verbose=0)["loss"]
     out = tmp_path / "ft"
-    history = fit(model, train, val, epochs=2, batch_size=8, learning_rate=3e-4, warmup_steps=4, out=out, verbose=0)
+    history = fit(
+        model, train, val, epochs=2, batch_size=8, learning_rate=3e-4, warmup_steps=4, out=out, verbose=0
+    )
     assert history.history["val_loss"][-1] < loss_before
     metadata = zoo.preset_folder.read_metadata(out)
     scores = list(zip(history.history["val_pick_f1"], -np.array(history.history["val_loss"])))
@@ -80,7 +82,15 @@ def test_frozen_encoder_keeps_its_weights_and_is_trainable_again_afterwards(nced
     with pytest.raises(ValueError, match="matches no layer"):
         fit(model, train.take(4), epochs=1, batch_size=4, freeze="nothing_like_this", verbose=0)
     with pytest.raises(ValueError, match="bogus"):
-        fit(model, train.take(4), epochs=1, batch_size=4, freeze="encoder", trainer_options={"bogus": 1}, verbose=0)
+        fit(
+            model,
+            train.take(4),
+            epochs=1,
+            batch_size=4,
+            freeze="encoder",
+            trainer_options={"bogus": 1},
+            verbose=0,
+        )
     assert encoder.trainable and all(layer.trainable for layer in model.layers)
 
 
@@ -103,7 +113,9 @@ def test_models_without_sample_wise_curves_are_refused(ncedc):
 def test_early_stopping_ends_a_run_without_progress(ncedc):
     train, val = ncedc
     model = zoo.load("phasenet", pretrained=False)
-    history = fit(model, train.take(4), val.take(4), epochs=6, batch_size=4, learning_rate=1e-12, patience=1, verbose=0)
+    history = fit(
+        model, train.take(4), val.take(4), epochs=6, batch_size=4, learning_rate=1e-12, patience=1, verbose=0
+    )
     assert len(history.history["loss"]) == 2
 
 
@@ -112,8 +124,12 @@ def test_mixed_precision_trains_a_float16_copy_and_hands_back_float32_weights(nc
     model = zoo.load("phasenet", pretrained=False)
     w0 = model.get_layer("output_conv").get_weights()[0].copy()
     seen = []
-    spy = keras.callbacks.LambdaCallback(on_train_begin=lambda logs: seen.append(spy.model.picker.dtype_policy.name))
-    history = fit(model, train.take(2), epochs=1, batch_size=2, mixed_precision=True, callbacks=[spy], verbose=0)
+    spy = keras.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: seen.append(spy.model.picker.dtype_policy.name)
+    )
+    history = fit(
+        model, train.take(2), epochs=1, batch_size=2, mixed_precision=True, callbacks=[spy], verbose=0
+    )
     assert seen == ["mixed_float16"] and np.isfinite(history.history["loss"]).all()
     weights = model.get_layer("output_conv").get_weights()[0]
     assert weights.dtype == np.float32 and not np.array_equal(weights, w0)

@@ -10,7 +10,11 @@ from zoo.train.pickers import parse_augment, parse_p_position
 
 def test_augment_spec_names_probabilities_and_errors():
     steps = parse_augment("dropout:0.7, superpose, polarity_flip").steps
-    assert [(s.name, s.p) for s in steps] == [("channel_dropout", 0.7), ("superpose", 0.3), ("polarity_flip", 1.0)]
+    assert [(s.name, s.p) for s in steps] == [
+        ("channel_dropout", 0.7),
+        ("superpose", 0.3),
+        ("polarity_flip", 1.0),
+    ]
     with pytest.raises(ValueError, match="unknown augmentation 'nosie'"):
         parse_augment("nosie")
     with pytest.raises(ValueError, match="probability"):
@@ -22,13 +26,32 @@ def test_augment_spec_names_probabilities_and_errors():
 def test_train_then_evaluate_the_preset_folder(shared, tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["train", "--model", "phasenet", "--data", str(shared / "data/ncedc/train"), "--out", str(out)]
-    argv += ["--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "4", "--lr", "1e-5", "--augment", "noise"]
+    argv += [
+        "--epochs",
+        "1",
+        "--steps-per-epoch",
+        "2",
+        "--batch-size",
+        "4",
+        "--lr",
+        "1e-5",
+        "--augment",
+        "noise",
+    ]
     assert main(argv) == 0
     assert f"preset folder {out}" in capsys.readouterr().out
     assert main(argv) == 2
     assert "resume" in capsys.readouterr().err
     csv = tmp_path / "scores.csv"
-    argv = ["evaluate", "--model", str(out), "--data", str(shared / "data/ncedc/pred"), "--p-column", "pred_itp"]
+    argv = [
+        "evaluate",
+        "--model",
+        str(out),
+        "--data",
+        str(shared / "data/ncedc/pred"),
+        "--p-column",
+        "pred_itp",
+    ]
     assert main(argv + ["--s-column", "pred_its", "--csv", str(csv)]) == 0
     scores = pd.read_csv(csv, index_col="phase")
     assert list(scores.index) == ["P", "S"] and scores.loc["P", "tp"] + scores.loc["P", "fn"] == 77

@@ -240,6 +240,17 @@ def test_resuming_a_run_restores_both_optimizers(shared, tmp_path):
     )
     records = zoo.data.open_dataset(shared / "data/stead50", split="train").take(4)
     for epochs in (1, 2):
-        fit(zoo.load("phasenet", pretrained=False), records, records, epochs=epochs, steps_per_epoch=1,
-            batch_size=2, out=tmp_path / "gan", resume=True, trainer=ShapeAdversarial, callbacks=[spy], verbose=0)
+        fit(
+            zoo.load("phasenet", pretrained=False),
+            records,
+            records,
+            epochs=epochs,
+            steps_per_epoch=1,
+            batch_size=2,
+            out=tmp_path / "gan",
+            resume=True,
+            trainer=ShapeAdversarial,
+            callbacks=[spy],
+            verbose=0,
+        )
     assert seen == [(1, 1), (2, 2)]

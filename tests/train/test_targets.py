@@ -11,7 +11,9 @@ from zoo.train.targets import PhaseLabels
 
 
 def test_phasenet_labels_are_p_s_noise_with_gaussian_sigma_10_samples():
-    y = PhaseLabels().for_card(PhaseLabels().curves(np.array([[500.0, 900.0]]), 3000, 100.0), zoo.card("phasenet"))
+    y = PhaseLabels().for_card(
+        PhaseLabels().curves(np.array([[500.0, 900.0]]), 3000, 100.0), zoo.card("phasenet")
+    )
     y = y.numpy()[0]
     assert y[:, 0].argmax() == 500 and y[:, 1].argmax() == 900
     assert y[510, 0] == pytest.approx(np.exp(-0.5), rel=1e-6)
@@ -20,8 +22,9 @@ def test_phasenet_labels_are_p_s_noise_with_gaussian_sigma_10_samples():
 
 def test_eqtransformer_detection_runs_from_p_to_the_coda_end():
     labels = PhaseLabels(coda_factor=1.4)
-    y = labels.for_card(labels.curves(np.array([[500.0, 900.0], [500.0, np.nan]]), 6000, 100.0),
-                        zoo.card("eqtransformer")).numpy()
+    y = labels.for_card(
+        labels.curves(np.array([[500.0, 900.0], [500.0, np.nan]]), 6000, 100.0), zoo.card("eqtransformer")
+    ).numpy()
     on = np.flatnonzero(y[0, :, 0])
     assert (on[0], on[-1]) == (500, 900 + 560)
     assert y[0, :, 1].argmax() == 500 and y[0, :, 2].argmax() == 900
@@ -57,6 +60,8 @@ def test_warm_up_ramps_linearly_then_holds():
 def test_losses_equal_hand_computed_values():
     y = np.array([[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]], "float32")
     p = np.array([[[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]]], "float32")
-    assert float(data_loss(y, p, noise_label=True)) == pytest.approx(-(np.log(0.5) + np.log(0.8)) / 2, rel=1e-6)
+    assert float(data_loss(y, p, noise_label=True)) == pytest.approx(
+        -(np.log(0.5) + np.log(0.8)) / 2, rel=1e-6
+    )
     bce = -(np.log(0.5) + np.log(0.75) * 2 + np.log(0.9) * 2 + np.log(0.8)) / 6
     assert float(data_loss(y, p, noise_label=False)) == pytest.approx(bce, rel=1e-6)

@@ -22,7 +22,9 @@ def records(n=16, p=P, s=S, length=LENGTH):
 
 
 def arrivals(ds):
-    return np.array([[w["trace_p_arrival_sample"], w["trace_s_arrival_sample"]] for w in ds.as_numpy_iterator()])
+    return np.array(
+        [[w["trace_p_arrival_sample"], w["trace_s_arrival_sample"]] for w in ds.as_numpy_iterator()]
+    )
 
 
 def test_fixed_p_position_places_p_and_moves_the_waveform_with_it():
@@ -57,14 +59,21 @@ def test_training_windows_change_per_epoch_and_evaluation_windows_do_not():
 def test_arrivals_outside_the_window_become_nan_and_short_records_are_padded():
     a = arrivals(cut_windows(records(4, p=100.0, s=8000.0), N, sampling_rate=100.0, p_position=1.0))
     assert (a[:, 0] == 100.0).all() and np.isnan(a[:, 1]).all()
-    (short,) = list(cut_windows(records(1, p=50.0, s=80.0, length=2000), N, sampling_rate=100.0).as_numpy_iterator())
+    (short,) = list(
+        cut_windows(records(1, p=50.0, s=80.0, length=2000), N, sampling_rate=100.0).as_numpy_iterator()
+    )
     assert short["waveform"].shape == (N, 3) and not short["waveform"][2000:].any()
     assert short["trace_p_arrival_sample"] == 50.0
 
 
 def test_bad_records_are_refused_with_the_expected_keys():
     with pytest.raises(ValueError, match="trace_s_arrival_sample"):
-        cut_windows(tf.data.Dataset.from_tensors({"waveform": np.zeros((10, 3)), "trace_name": "a",
-                                                  "trace_p_arrival_sample": 1.0}), 5, sampling_rate=100.0)
+        cut_windows(
+            tf.data.Dataset.from_tensors(
+                {"waveform": np.zeros((10, 3)), "trace_name": "a", "trace_p_arrival_sample": 1.0}
+            ),
+            5,
+            sampling_rate=100.0,
+        )
     with pytest.raises(ValueError, match="min, max"):
         cut_windows(records(1), N, sampling_rate=100.0, p_position=(5.0, 1.0))

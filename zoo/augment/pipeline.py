@@ -80,7 +80,9 @@ class Step:
         """Like :meth:`get_config`, for provenance records: parameters that are not JSON-able (a noise
         bank) appear as their type and shape instead of failing."""
         params = {
-            key: value if _jsonable(value) else f"<{type(value).__name__} {list(getattr(value, 'shape', []))}>"
+            key: value
+            if _jsonable(value)
+            else f"<{type(value).__name__} {list(getattr(value, 'shape', []))}>"
             for key, value in self.params.items()
         }
         return {"name": self.name, "p": self.p, "per_sample": self.per_sample, "params": params}

@@ -32,7 +32,9 @@ class BestPreset(keras.callbacks.Callback):
         metadata: provenance stored with every save (epoch and scores are added).
     """
 
-    def __init__(self, path: str | Path, monitor: str = "val_pick_f1", metadata: Mapping[str, Any] | None = None):
+    def __init__(
+        self, path: str | Path, monitor: str = "val_pick_f1", metadata: Mapping[str, Any] | None = None
+    ):
         super().__init__()
         self.path, self.monitor, self.metadata = Path(path), monitor, dict(metadata or {})
         self.best, self.best_loss = -math.inf, math.inf
@@ -44,7 +46,9 @@ class BestPreset(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: Mapping[str, float] | None = None) -> None:
         logs = dict(logs or {})
         if self.monitor not in logs:
-            raise ValueError(f"cannot keep the best model: {self.monitor!r} is not logged (have {sorted(logs)}).")
+            raise ValueError(
+                f"cannot keep the best model: {self.monitor!r} is not logged (have {sorted(logs)})."
+            )
         score, loss = float(logs[self.monitor]), float(logs.get("val_loss", math.inf))
         if score > self.best or (score == self.best and loss < self.best_loss):
             self.best, self.best_loss = score, loss

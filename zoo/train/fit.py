@@ -209,19 +209,36 @@ def fit(
         logger.info("frozen layers: %s", ", ".join(names) or "none")
         with strategy.scope():
             fitter = trainer(
-                picker, labels=labels, augment=augment, seed=seed, tolerance=tolerance, **dict(trainer_options or {})
+                picker,
+                labels=labels,
+                augment=augment,
+                seed=seed,
+                tolerance=tolerance,
+                **dict(trainer_options or {}),
             )
             schedule = WarmUp(learning_rate, warmup_steps) if warmup_steps else learning_rate
             fitter.compile(optimizer=(optimizer or keras.optimizers.Adam)(schedule))
         train_windows = _windows(
-            train, model_card, training=True, batch_size=batch_size, p_position=p_position, seed=seed, shuffle=shuffle
+            train,
+            model_card,
+            training=True,
+            batch_size=batch_size,
+            p_position=p_position,
+            seed=seed,
+            shuffle=shuffle,
         )
         if steps_per_epoch is not None:
             train_windows = train_windows.repeat()
         val_windows = None
         if val is not None:
             val_windows = _windows(
-                val, model_card, training=False, batch_size=batch_size, p_position=p_position, seed=seed, shuffle=0
+                val,
+                model_card,
+                training=False,
+                batch_size=batch_size,
+                p_position=p_position,
+                seed=seed,
+                shuffle=0,
             )
         all_callbacks = list(callbacks)
         if patience is not None:

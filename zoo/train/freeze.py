@@ -44,7 +44,9 @@ def freeze(model: keras.Model, groups: str | Sequence[str]) -> list[str]:
         try:
             regex = re.compile(pattern)
         except re.error as error:
-            raise ValueError(f"{pattern!r} is neither a layer group {sorted(named)} nor a regex: {error}.") from None
+            raise ValueError(
+                f"{pattern!r} is neither a layer group {sorted(named)} nor a regex: {error}."
+            ) from None
         hits = [layer for layer in model.layers if regex.search(layer.name) and layer.weights]
         if not hits:
             raise ValueError(

@@ -52,7 +52,9 @@ class WindowPickF1(keras.metrics.Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = tf.cast(y_true, tf.float32), tf.cast(y_pred, tf.float32)
-        self.counts.assign_add(window_pick_counts(y_true, y_pred, self.channel, self.threshold, self.tolerance))
+        self.counts.assign_add(
+            window_pick_counts(y_true, y_pred, self.channel, self.threshold, self.tolerance)
+        )
 
     def result(self):
         tp, fp, fn = self.counts[0], self.counts[1], self.counts[2]

@@ -72,7 +72,9 @@ def parse_p_position(text: str) -> float | tuple[float, float] | None:
     try:
         values = [float(v) for v in text.split("-")]
     except ValueError:
-        raise ValueError(f"--p-position must be 'random', seconds or 'min-max' seconds, got {text!r}.") from None
+        raise ValueError(
+            f"--p-position must be 'random', seconds or 'min-max' seconds, got {text!r}."
+        ) from None
     if len(values) == 1:
         return values[0]
     if len(values) == 2:
@@ -85,7 +87,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, type=Path, help="labelled records (SeisBench, STEAD, NPZ)")
     parser.add_argument("--val-data", type=Path, help="validation records (default: the dev split of --data)")
     parser.add_argument("--out", required=True, type=Path, help="output folder (preset + training logs)")
-    parser.add_argument("--pretrained", default="default", help="preset to start from, or 'none' (random init)")
+    parser.add_argument(
+        "--pretrained", default="default", help="preset to start from, or 'none' (random init)"
+    )
     parser.add_argument("--augment", default="", help="e.g. shift,noise:0.5,dropout (see zoo.train.pickers)")
     parser.add_argument("--p-position", default="random", help="'random', seconds, or 'min-max' seconds")
     parser.add_argument("--epochs", type=int, default=10)
@@ -93,13 +97,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps-per-epoch", type=int, help="batches per epoch (the data repeats)")
     parser.add_argument("--lr", type=float, default=1e-3, help="learning rate after the warm-up")
     parser.add_argument("--warmup-steps", type=int, default=0, help="optimizer steps of linear warm-up")
-    parser.add_argument("--freeze", help="layer groups (encoder, decoder) or layer-name regexes, comma-separated")
+    parser.add_argument(
+        "--freeze", help="layer groups (encoder, decoder) or layer-name regexes, comma-separated"
+    )
     parser.add_argument("--patience", type=int, help="early stopping after this many epochs without gain")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--adversarial-shape", action="store_true", help="add the shape discriminator (GAN)")
     parser.add_argument("--lambda-data", type=float, default=4000.0, help="data-loss weight with the GAN")
-    parser.add_argument("--discriminator-lr", type=float, default=1e-3, help="discriminator learning rate (GAN)")
+    parser.add_argument(
+        "--discriminator-lr", type=float, default=1e-3, help="discriminator learning rate (GAN)"
+    )
     parser.add_argument(
         "--shape-history",
         type=int,
@@ -128,8 +136,10 @@ def run(args: argparse.Namespace) -> None:
     model = zoo.load(args.model, pretrained=pretrained)
     components = model.zoo_card.components
     train = _records(args.data, components, "train", args.seed)
-    val = _records(args.val_data, components, None, args.seed) if args.val_data else _records(
-        args.data, components, "dev", args.seed
+    val = (
+        _records(args.val_data, components, None, args.seed)
+        if args.val_data
+        else _records(args.data, components, "dev", args.seed)
     )
     trainer_options: dict[str, Any] = {}
     trainer = None
@@ -137,13 +147,18 @@ def run(args: argparse.Namespace) -> None:
         from zoo.train.shape_adversarial import ShapeAdversarial
 
         trainer = ShapeAdversarial
-        trainer_options = {"lambda_data": args.lambda_data, "discriminator_learning_rate": args.discriminator_lr}
+        trainer_options = {
+            "lambda_data": args.lambda_data,
+            "discriminator_learning_rate": args.discriminator_lr,
+        }
     callbacks = []
     if args.shape_history:
         from zoo.train.shape_history import ShapeHistory, monitor_batch
 
         plot = args.out / "training" / "shape_history.png"
-        callbacks.append(ShapeHistory(monitor_batch(val, model.zoo_card), every=args.shape_history, path=plot))
+        callbacks.append(
+            ShapeHistory(monitor_batch(val, model.zoo_card), every=args.shape_history, path=plot)
+        )
     history = fit(
         model,
         train,

@@ -61,7 +61,9 @@ def _uniform_int(lo: tf.Tensor, hi: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     return lo + tf.cast(tf.floor(u * tf.cast(hi - lo + 1, tf.float32)), tf.int32)
 
 
-def _start(arrivals: tf.Tensor, length: tf.Tensor, n: int, rate: float, p_position: PPosition, seed) -> tf.Tensor:
+def _start(
+    arrivals: tf.Tensor, length: tf.Tensor, n: int, rate: float, p_position: PPosition, seed
+) -> tf.Tensor:
     last_start = tf.maximum(length - n, 0)
     present = tf.math.is_finite(arrivals) & (arrivals >= 0)
     if p_position is not None:
@@ -103,7 +105,9 @@ def cut_windows(
     """
     _check_records(records)
     if isinstance(p_position, tuple) and not (len(p_position) == 2 and 0 <= p_position[0] <= p_position[1]):
-        raise ValueError(f"p_position range must be (min, max) seconds with 0 <= min <= max, got {p_position}.")
+        raise ValueError(
+            f"p_position range must be (min, max) seconds with 0 <= min <= max, got {p_position}."
+        )
     if p_position is not None and not isinstance(p_position, tuple | int | float):
         raise TypeError(f"p_position must be None, seconds or a (min, max) tuple, got {p_position!r}.")
     window = tf.range(n_samples)
@@ -112,7 +116,9 @@ def cut_windows(
         x = tf.cast(record[WAVEFORM], tf.float32)
         arrivals = tf.stack([tf.cast(record[key], tf.float32) for key in ARRIVAL_KEYS])
         if not training:
-            element_seed = tf.stack([tf.strings.to_hash_bucket_fast(record[NAME], 2**31 - 1), tf.cast(seed, tf.int64)])
+            element_seed = tf.stack(
+                [tf.strings.to_hash_bucket_fast(record[NAME], 2**31 - 1), tf.cast(seed, tf.int64)]
+            )
         start = _start(arrivals, tf.shape(x)[0], n_samples, sampling_rate, p_position, element_seed)
         idx = start + window
         valid = idx < tf.shape(x)[0]
@@ -125,4 +131,6 @@ def cut_windows(
         return out
 
     seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=training).batch(2)
-    return tf.data.Dataset.zip(records, seeds).map(cut, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return tf.data.Dataset.zip(records, seeds).map(
+        cut, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+    )

@@ -111,6 +111,8 @@ def test_picks_per_detection_equal_the_original_picker(picks, shared: Path) -> N
             for phase, k in (("P", 3), ("S", 6))
             if m[k] is not None
         )
-        ours = sorted((p.phase, round((p.time - start) * 100.0)) for p in picks if p.trace_id == f"XX.S{i:02d}.")
+        ours = sorted(
+            (p.phase, round((p.time - start) * 100.0)) for p in picks if p.trace_id == f"XX.S{i:02d}."
+        )
         same += ours == original
     assert same == 50, f"{same}/50 traces with the original's picks"
