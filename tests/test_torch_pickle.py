@@ -181,6 +181,9 @@ def test_other_globals_and_malformed_tensors_are_refused(tmp_path):
     float8 = b"\x80\x02ctorch\nfloat8_e4m3fn\n."  # the dtype global of a float8 tensor
     with pytest.raises(ValueError, match="float8_e4m3fn, which NumPy cannot represent"):
         torch_pickle.load(_zip_with_pickle(tmp_path / "f8.pt", float8))
+    deep = b"\x80\x02" + b"]" * 100_000 + b"a" * 99_999 + b"."  # lists nested beyond the recursion limit
+    with pytest.raises(ValueError, match="cannot be read as plain containers"):
+        torch_pickle.load(_zip_with_pickle(tmp_path / "deep.pt", deep))
     (tmp_path / "plain.pt").write_bytes(pickle.dumps({"w": 1}))
     with pytest.raises(ValueError, match="not a file written by torch.save"):
         torch_pickle.load(tmp_path / "plain.pt")

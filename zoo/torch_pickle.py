@@ -238,6 +238,8 @@ def load(path: str | os.PathLike) -> Any:
             PyTorch's legacy format, is big-endian, or is damaged.
     """
     path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist or is not a file.")
     if not zipfile.is_zipfile(path):
         raise ValueError(_not_zip_message(path))
     with zipfile.ZipFile(path) as archive:
@@ -274,8 +276,8 @@ def load(path: str | os.PathLike) -> Any:
 
         try:
             return _materialize(obj, lambda t: _array(t, storage(t.storage), path), {})
-        except (TypeError, AttributeError) as err:  # e.g. a tensor as a dict key or in a set
-            raise ValueError(f"{path} holds tensors where only plain values can be ({err}).") from err
+        except (TypeError, AttributeError, RecursionError) as err:  # a tensor as a dict key, deep nesting
+            raise ValueError(f"{path} holds data that cannot be read as plain containers ({err}).") from err
 
 
 def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
