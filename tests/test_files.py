@@ -4,9 +4,11 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import zoo.files
 from zoo.files import atomic_folder, remove_stale_temporaries, write_atomically
 
 
@@ -72,9 +74,12 @@ def test_atomic_folder_appears_complete_or_not_at_all(tmp_path):
 
 
 # A writer in another process that stops inside write(): its temporary file stays, locked while it lives.
+# The zoo package is set up without running zoo/__init__.py, which would import TensorFlow (~10 s).
 WRITER = """
-import os, sys, time
+import sys, time, types
 from pathlib import Path
+sys.modules["zoo"] = package = types.ModuleType("zoo")
+package.__path__ = [sys.argv[2]]
 from zoo.files import write_atomically
 
 def write(tmp):
@@ -88,7 +93,10 @@ write_atomically(Path(sys.argv[1]), write, suffix=".part", lock=True)
 
 def test_temporaries_of_a_killed_writer_are_removed_and_live_ones_kept(tmp_path):
     target = tmp_path / "model_95.ckpt.index"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(target)], stdout=subprocess.PIPE, text=True)
+    package = str(Path(zoo.files.__file__).parent)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(target), package], stdout=subprocess.PIPE, text=True
+    )
     try:
         name = writer.stdout.readline().strip()
         assert name.startswith(".model_95.ckpt.index.") and name.endswith(".part")
