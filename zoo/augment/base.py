@@ -13,9 +13,10 @@ With ``p = 1`` (the default) ``aug(x, y, seed)`` is ``aug.apply(x, y, aug.draw(x
 ``p < 1`` the seed is split into a draw seed and a keep seed, as in every :class:`~zoo.augment.Pipeline`
 step. Everything is XLA-compilable, so augmentations run inside a compiled train step.
 
-A new augmentation subclasses :class:`Augmentation` with ``@dataclass(frozen=True, kw_only=True, repr=False)``; its
-``name`` (snake case of the class name, e.g. ``"add_noise"`` for ``AddNoise``) registers it for
-saved Keras configs and ``zoo train --augment``.
+A new augmentation subclasses :class:`Augmentation` with
+``@dataclass(frozen=True, kw_only=True, repr=False)`` and defines ``draw`` and ``apply``; its ``name``
+(snake case of the class name, e.g. ``"add_noise"`` for ``AddNoise``) registers it for saved Keras
+configs and ``zoo train --augment``.
 """
 
 from __future__ import annotations
@@ -148,10 +149,15 @@ def run_step(augmentation: Augmentation, x, y, seed) -> tuple[tf.Tensor, tf.Tens
     s_draw, s_keep = split(seed, 2)
     if augmentation.p == 0.0:
         return x, y
-    x, y = tf.convert_to_tensor(x, tf.float32), tf.convert_to_tensor(y, tf.float32)
+    x = tf.convert_to_tensor(x, tf.float32)
+    y = None if y is None else tf.convert_to_tensor(y, tf.float32)
     xa, ya = augmentation.apply(x, y, augmentation.draw(x, y, s_draw))
     if augmentation.p == 1.0:
         return xa, ya
+    if y is None:
+        raise ValueError(
+            f"{augmentation.name} with p < 1 needs the labels y (a trace keeps x and y together)."
+        )
     if xa.shape != x.shape or ya.shape != y.shape:
         raise ValueError(
             f"{augmentation.name} changes the batch shape ({x.shape}, {y.shape} -> {xa.shape}, {ya.shape}); "
