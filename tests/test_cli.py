@@ -352,3 +352,20 @@ def test_evaluate_applies_threshold_option(shared, tmp_path, capsys):
 def test_pick_counts_are_singular_for_one(capsys):
     assert main(["pick", "--example", "--threshold", "S=1"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == "1 pick by PhaseNet (original)"
+
+
+def test_a_closed_output_pipe_is_not_an_error():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": root}
+    code = "import sys, zoo.cli\nsys.exit(zoo.cli.main(['info', 'gpd']))\n"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    child.stdout.close()  # like `zoo info gpd | head -0`: the reader is gone before anything is written
+    err = child.stderr.read()
+    assert child.wait(timeout=120) == 141 and err == ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from zoo.cli_models import card_for, cmd_info, cmd_list, is_waveform_model, wave
 from zoo.export.cli import add_cli as add_export_cli
 
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141
 
 
 class BadInput(Exception):
@@ -362,6 +364,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = _show_warning
         try:
             args.func(args)
+        except BrokenPipeError:  # the reader of our output went away (e.g. `zoo list | head -3`)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
         except (BadInput, ValueError, TypeError, FileExistsError, ImportError, OSError) as err:
             if args.verbose:
                 raise
