@@ -95,11 +95,8 @@ def _read(files: Sequence[str], example: bool):
     return stream
 
 
-def _preflight(args: argparse.Namespace):
-    """Checks before any waveform is read or model loaded: a waveform model, thresholds, outputs.
-
-    Returns the model card.
-    """
+def _preflight(args: argparse.Namespace) -> None:
+    """Checks before any waveform is read or model loaded: a waveform model, thresholds, outputs."""
     from zoo.output_paths import check_output_file
 
     card = card_for(args.model)
@@ -113,7 +110,6 @@ def _preflight(args: argparse.Namespace):
         path = getattr(args, option, None)
         if path:
             check_output_file(path, overwrite=args.overwrite, option="--" + option.replace("_", "-"))
-    return card
 
 
 def _load(args: argparse.Namespace):
