@@ -19,17 +19,17 @@ def full_pipeline(sampling_rate: float = 100.0) -> aug.Pipeline:
     """Every label-preserving augmentation with typical training probabilities."""
     return aug.Pipeline(
         [
-            aug.Step(aug.shift, sampling_rate=sampling_rate),
-            aug.Step(aug.superpose, p=0.3, sampling_rate=sampling_rate),
-            aug.Step(aug.random_resample, p=0.2),
-            aug.Step(aug.time_stretch, p=0.2),
-            aug.Step(aug.random_bandpass, p=0.2, sampling_rate=sampling_rate),
-            aug.Step(aug.add_noise, p=0.5, snr_db=(-5.0, 20.0)),
-            aug.Step(aug.false_positive, p=0.2, sampling_rate=sampling_rate),
-            aug.Step(aug.channel_dropout, p=0.2),
-            aug.Step(aug.polarity_flip),
-            aug.Step(aug.rotate_horizontals),
-            aug.Step(aug.zero_mask, p=0.1, sampling_rate=sampling_rate),
+            aug.Shift(sampling_rate=sampling_rate),
+            aug.Superpose(p=0.3, sampling_rate=sampling_rate),
+            aug.RandomResample(p=0.2),
+            aug.TimeStretch(p=0.2),
+            aug.RandomBandpass(p=0.2, sampling_rate=sampling_rate),
+            aug.AddNoise(p=0.5, snr_db=(-5.0, 20.0)),
+            aug.FalsePositive(p=0.2, sampling_rate=sampling_rate),
+            aug.ChannelDropout(p=0.2),
+            aug.PolarityFlip(),
+            aug.RotateHorizontals(),
+            aug.ZeroMask(p=0.1, sampling_rate=sampling_rate),
         ]
     )
 

@@ -54,10 +54,10 @@ def main() -> None:
     args = parser.parse_args()
     augment = aug.Pipeline(
         [
-            aug.Step(aug.add_noise, p=0.5, snr_db=(0.0, 20.0)),
-            aug.Step(aug.channel_dropout, p=0.3),
-            aug.Step(aug.false_positive, p=0.2),
-            aug.Step(aug.polarity_flip),
+            aug.AddNoise(p=0.5, snr_db=(0.0, 20.0)),
+            aug.ChannelDropout(p=0.3),
+            aug.FalsePositive(p=0.2),
+            aug.PolarityFlip(),
         ]
     )
     configurations = {

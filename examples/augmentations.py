@@ -50,48 +50,39 @@ def variants(x: np.ndarray, y: np.ndarray, trace: int) -> list[tuple[str, np.nda
     xw, yw = x[:, start : start + WINDOW], y[:, start : start + WINDOW]
     rows = [(f"original ({start / RATE:g}-{(start + WINDOW) / RATE:g} s of the record)", xw, yw)]
 
-    def add(title, fn, seed, source=(xw, yw), **params):
-        xo, yo = fn(*source, seed, **params)
+    def add(title, augmentation, seed, source=(xw, yw)):
+        xo, yo = augmentation(*source, seed)
         rows.append((title, np.asarray(xo), np.asarray(yo)))
 
-    add(
-        "shift: 30 s cut from the 60 s record",
-        aug.shift,
-        [3, 0],
-        source=(x, y),
-        n_samples=WINDOW,
-        keep_phases=True,
-    )
-    add("shift: wrap-around, up to 10 s", aug.shift, [1, 0], max_shift=10.0)
-    sup = dict(coda_factor=0.7)
-    seed = _first_seed(lambda s: bool(aug.draw_superpose(s, xw, yw, **sup)["active"][trace]))
-    add("superimposed event from the batch (event end = S + 0.7 (S - P))", aug.superpose, seed, **sup)
-    add("Gaussian noise at 0-5 dB SNR", aug.add_noise, [0, 0], snr_db=(0.0, 5.0))
-    for kinds, params in (
-        (("gap",), dict(gap_duration=(3.0, 5.0), gap_value="constant")),
-        (("step",), {}),
-        (("boxcar",), dict(boxcar_duration=(0.5, 2.0))),
+    add("shift: 30 s cut from the 60 s record", aug.Shift(n_samples=WINDOW, keep_phases=True), [3, 0], (x, y))
+    add("shift: wrap-around, up to 10 s", aug.Shift(max_shift=10.0), [1, 0])
+    superpose = aug.Superpose(coda_factor=0.7)
+    seed = _first_seed(lambda s: bool(superpose.draw(xw, yw, s)["active"][trace]))
+    add("superimposed event from the batch (event end = S + 0.7 (S - P))", superpose, seed)
+    add("Gaussian noise at 0-5 dB SNR", aug.AddNoise(snr_db=(0.0, 5.0)), [0, 0])
+    for artefact in (
+        aug.FalsePositive(kinds=("gap",), gap_duration=(3.0, 5.0), gap_value="constant"),
+        aug.FalsePositive(kinds=("step",)),
+        aug.FalsePositive(kinds=("boxcar",), boxcar_duration=(0.5, 2.0)),
     ):
 
-        def visible(s, k=kinds, p=params):
-            drawn = aug.draw_false_positive(
-                s, xw, yw, kinds=k, **{q: v for q, v in p.items() if q != "gap_value"}
-            )
+        def visible(s, a=artefact):
+            drawn = a.draw(xw, yw, s)
             return bool(drawn["active"][trace]) and 1800 < int(drawn["start"][trace]) < 2500
 
-        seed = _first_seed(visible)
-        add(f"false positive: {kinds[0]} (labels unchanged)", aug.false_positive, seed, kinds=kinds, **params)
-    add("channel dropout (kept components x 3 / components kept)", aug.channel_dropout, [2, 0])
-    add("resampled by a factor in 0.8-1.25 (Fourier)", aug.random_resample, [1, 1])
-    add("time stretch 0.8-1.25 (linear)", aug.time_stretch, [0, 0])
-    add("band-pass in a random 1-octave band", aug.random_bandpass, [6, 0], bandwidth=(1.0, 1.0))
-    add("polarity flip", aug.polarity_flip, [0, 0], p_flip=1.0)
-    add("horizontal rotation (random angle)", aug.rotate_horizontals, [0, 0])
-    seed = _first_seed(lambda s: 1000 < int(aug.draw_mask(s, 8, WINDOW, RATE, (3.0, 5.0))[0][trace]) < 1500)
-    add("zero mask of 3-5 s (phase labels inside removed)", aug.zero_mask, seed, duration=(3.0, 5.0))
-    xc, _ = aug.clip_pair(xw, yw, [0, 0], level=(0.1, 0.2))
+        add(f"false positive: {artefact.kinds[0]} (labels unchanged)", artefact, _first_seed(visible))
+    add("channel dropout (kept components x 3 / components kept)", aug.ChannelDropout(), [2, 0])
+    add("resampled by a factor in 0.8-1.25 (Fourier)", aug.RandomResample(), [1, 1])
+    add("time stretch 0.8-1.25 (linear)", aug.TimeStretch(), [0, 0])
+    add("band-pass in a random 1-octave band", aug.RandomBandpass(bandwidth=(1.0, 1.0)), [6, 0])
+    add("polarity flip", aug.PolarityFlip(p_flip=1.0), [0, 0])
+    add("horizontal rotation (random angle)", aug.RotateHorizontals(), [0, 0])
+    mask = aug.ZeroMask(sampling_rate=RATE, duration=(3.0, 5.0))
+    seed = _first_seed(lambda s: 1000 < int(mask.draw(xw, yw, s)["start"][trace]) < 1500)
+    add("zero mask of 3-5 s (phase labels inside removed)", mask, seed)
+    xc, _ = aug.ClipPair(level=(0.1, 0.2))(xw, yw, [0, 0])
     rows.append(("clipping pair: input clipped at 10-20 % of peak (target = original)", np.asarray(xc), yw))
-    xd, _ = aug.denoise_pair(xw, yw, [0, 0], snr_db=(0.0, 0.0))
+    xd, _ = aug.DenoisePair(snr_db=(0.0, 0.0))(xw, yw, [0, 0])
     rows.append(("denoising pair: input at 0 dB SNR (target = original)", np.asarray(xd), yw))
     return rows
 

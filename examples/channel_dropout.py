@@ -2,7 +2,7 @@
 
 PhaseNet's original weights are fine-tuned twice for the same number of steps on the training split of the
 real traces (STEAD + NCEDC, split by event): once without augmentation and once with channel dropout
-(``zoo.augment.channel_dropout``: for half of the traces, one or two of the three components set to zero).
+(``zoo.augment.ChannelDropout``: for half of the traces, one or two of the three components set to zero).
 Both models (and the original weights, for reference) are then scored on the held-out traces (dev + test
 splits, three fixed 30-s windows per trace) with only some components kept, the others zero-filled as
 ``zoo.annotate`` does for a missing component: Z, E, N, EN and ENZ.
@@ -37,7 +37,7 @@ from _experiment import (
     write_report,
 )
 
-from zoo.augment import Pipeline, Step, channel_dropout
+from zoo.augment import ChannelDropout, Pipeline
 from zoo.train.windows import WAVEFORM
 
 COMPONENTS = ("Z", "E", "N", "EN", "ENZ")
@@ -56,7 +56,7 @@ def main() -> None:
     paths = prepare(args, OUTPUTS)
     timer = Timer()
     train, windows, test_note = fine_tuning_data(args)
-    dropout = Pipeline([Step(channel_dropout, p=0.5, max_drop=2)])
+    dropout = Pipeline([ChannelDropout(p=0.5, max_drop=2)])
     augments = {"fine-tuned": None, "fine-tuned + channel dropout": dropout}
     models, setup = fine_tuned_models(train, augments, args.steps, args.seed)
     inputs = {components: keep_components(windows[WAVEFORM], components) for components in COMPONENTS}

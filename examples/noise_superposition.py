@@ -2,7 +2,7 @@
 
 PhaseNet's original weights are fine-tuned twice for the same number of steps on the training split of the
 real traces (STEAD + NCEDC, split by event): once without augmentation and once with real noise added
-(``zoo.augment.add_noise``, to half of the traces, SNR drawn uniformly in -5...10 dB). The noise bank is
+(``zoo.augment.AddNoise``, to half of the traces, SNR drawn uniformly in -5...10 dB). The noise bank is
 the 30 s before P of every NCEDC training record (58 x 3000 samples x 3 components, labelled P at sample
 3000). Both models, and the original weights for reference, then pick on the held-out traces (dev + test
 splits, three fixed 30-s windows per trace) as they are and with held-out noise added at 10, 5, 0 and
@@ -43,7 +43,7 @@ from _experiment import (
     write_report,
 )
 
-from zoo.augment import Pipeline, Step, add_noise
+from zoo.augment import AddNoise, Pipeline
 from zoo.train.windows import ARRIVAL_KEYS, WAVEFORM
 
 SNR_DB = (10.0, 5.0, 0.0, -5.0)
@@ -63,7 +63,8 @@ def noise_bank(splits: list[str], data) -> np.ndarray:
 def noisy(x: np.ndarray, bank: np.ndarray, snr_db: float, seed: int) -> np.ndarray:
     """``x`` with a window of ``bank`` added at ``snr_db`` (fixed seed: the same noise for every model)."""
     y = tf.zeros_like(x[..., :1])
-    return add_noise(x, y, [seed, round(snr_db * 10)], snr_db=(snr_db, snr_db), noise=bank)[0].numpy()
+    noise = AddNoise(snr_db=(snr_db, snr_db), noise=bank)
+    return noise(x, y, [seed, round(snr_db * 10)])[0].numpy()
 
 
 def main() -> None:
@@ -72,7 +73,7 @@ def main() -> None:
     timer = Timer()
     train, windows, test_note = fine_tuning_data(args)
     train_bank, test_bank = noise_bank(["train"], args.data), noise_bank(["dev", "test"], args.data)
-    augment = Pipeline([Step(add_noise, p=0.5, snr_db=TRAIN_SNR_DB, noise=train_bank)])
+    augment = Pipeline([AddNoise(p=0.5, snr_db=TRAIN_SNR_DB, noise=train_bank)])
     models, setup = fine_tuned_models(
         train, {"fine-tuned": None, "fine-tuned + noise": augment}, args.steps, args.seed
     )

@@ -50,7 +50,7 @@ from scipy.signal import find_peaks
 
 import zoo
 import zoo.data
-from zoo.augment import Pipeline, Step, add_noise, polarity_flip
+from zoo.augment import AddNoise, Pipeline, PolarityFlip
 from zoo.train.fit import fit
 from zoo.train.pick_metrics import window_pick_counts
 from zoo.train.shape_adversarial import ShapeAdversarial
@@ -219,7 +219,7 @@ def fine_tune(name: str, lambda_data: float | None, train, monitor, args):
     picker = zoo.load("phasenet", pretrained="original")
     slug = "bce" if lambda_data is None else f"gan-{lambda_data:g}"
     history = ShapeHistory(monitor, every=args.history_every, path=None)
-    augment = Pipeline([Step(polarity_flip), Step(add_noise, p=0.5, snr_db=(5.0, 30.0))])
+    augment = Pipeline([PolarityFlip(), AddNoise(p=0.5, snr_db=(5.0, 30.0))])
     trainer, options = (
         (BCETrainer, {}) if lambda_data is None else (ShapeAdversarial, {"lambda_data": lambda_data})
     )

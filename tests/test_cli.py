@@ -48,7 +48,7 @@ def test_annotate_writes_miniseed(tmp_path):
     out = tmp_path / "ann.mseed"
     assert main(["annotate", "--example", "--output", str(out)]) == 0
     st = obspy.read(str(out))
-    assert sorted(tr.stats.channel for tr in st) == ["N", "P", "S"]
+    assert sorted(tr.stats.channel for tr in st) == ["EHN", "EHP", "EHS"]
     assert main(["annotate", "--example", "--output", str(out)]) == 2
 
 

@@ -25,9 +25,9 @@ def test_streams_and_labels_agree_and_dots_leave_station_codes():
     assert [tr.id for tr in stream][:3] == ["XX.109C_TA_1..HHE", "XX.109C_TA_1..HHN", "XX.109C_TA_1..HHZ"]
     assert all(tr.stats.starttime == ORIGIN for tr in stream) and stream[0].stats.sampling_rate == 50.0
     assert labels.values.tolist() == [
-        ["XX.109C_TA_1.", "P", 10.0],
-        ["XX.109C_TA_1.", "S", 18.0],
-        ["XX.B.", "P", 1.0],
+        ["XX.109C_TA_1..HH", "P", 10.0],
+        ["XX.109C_TA_1..HH", "S", 18.0],
+        ["XX.B..HH", "P", 1.0],
     ]
     with pytest.raises(ValueError, match=r"\[samples, 3\]"):
         records_to_streams([{**record("C", 1, 2), "waveform": np.zeros((10, 2))}], "ENZ", 100.0)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import zoo
-from zoo.picks import Pick, PickList, trigger
+from zoo.picks import Pick, PickList, extract, pick_channel, trigger
 
 
 def test_trigger_returns_one_peak_per_stretch_above_threshold():
@@ -59,8 +59,8 @@ def picks():
     t = obspy.UTCDateTime("2009-08-24T00:20:07.71")
     return PickList(
         [
-            Pick("BW.RJOB.", "S", t + 1, 0.9, t + 0.8, t + 1.2),
-            Pick("BW.RJOB.", "P", t, 0.97, t - 0.1, t + 0.1),
+            Pick("BW.RJOB..EH", "S", t + 1, 0.9, t + 0.8, t + 1.2, "EHN"),
+            Pick("BW.RJOB..EH", "P", t, 0.97, t - 0.1, t + 0.1, "EHZ"),
         ]
     )
 
@@ -72,14 +72,15 @@ def test_picklist_is_sorted_and_exports_csv(picks, tmp_path):
     assert table.phase.tolist() == ["P", "S"]
     assert obspy.UTCDateTime(table.time[0]) == picks[0].time
     assert table.probability.tolist() == [0.97, 0.9]
+    assert table.trace_id.tolist() == ["BW.RJOB..EH"] * 2 and table.channel.tolist() == ["EHZ", "EHN"]
 
 
 def test_quakeml_round_trip(picks, tmp_path):
     path = picks.to_quakeml(tmp_path / "picks.xml")
     (event,) = obspy.read_events(str(path))
-    assert [(p.phase_hint, p.time, p.waveform_id.station_code) for p in event.picks] == [
-        ("P", picks[0].time, "RJOB"),
-        ("S", picks[1].time, "RJOB"),
+    assert [(p.phase_hint, p.time, p.waveform_id.get_seed_string()) for p in event.picks] == [
+        ("P", picks[0].time, "BW.RJOB..EHZ"),
+        ("S", picks[1].time, "BW.RJOB..EHN"),
     ]
 
 
@@ -91,3 +92,56 @@ def test_exports_never_overwrite_unasked(picks, tmp_path):
     assert target.read_text() == "precious"
     picks.to_csv(target, overwrite=True)
     assert "RJOB" in target.read_text()
+
+
+def test_picks_of_two_instruments_at_one_station_name_their_instrument(phasenet, tmp_path):
+    eh = obspy.read()
+    hh = eh.copy()
+    for tr in hh:
+        tr.stats.channel = {"Z": "HHZ", "N": "HH1", "E": "HH2"}[tr.stats.channel[-1]]
+    picks = zoo.classify(phasenet, eh + hh)
+    assert sorted((p.trace_id, p.phase, p.channel) for p in picks) == [
+        ("BW.RJOB..EH", "P", "EHZ"),
+        ("BW.RJOB..EH", "S", "EHN"),
+        ("BW.RJOB..HH", "P", "HHZ"),
+        ("BW.RJOB..HH", "S", "HH1"),
+    ]
+    (event,) = obspy.read_events(str(picks.to_quakeml(tmp_path / "picks.xml")))
+    assert sorted(p.waveform_id.get_seed_string() for p in event.picks) == [
+        "BW.RJOB..EHN",
+        "BW.RJOB..EHZ",
+        "BW.RJOB..HH1",
+        "BW.RJOB..HHZ",
+    ]
+
+
+def test_pick_channel_falls_back_to_a_component_that_was_read():
+    assert pick_channel("P", {"N": "EHN", "E": "EHE"}) == "EHN"
+    assert pick_channel("S", {"Z": "EHZ"}) == "EHZ"
+    assert pick_channel("S", {}) == ""
+
+
+def test_numpy_thresholds_are_accepted_and_bad_ones_rejected(phasenet):
+    st = obspy.read()
+    plain = zoo.classify(phasenet, st, P_threshold=0.3, S_threshold=0.5)
+    assert zoo.classify(phasenet, st, P_threshold=np.float32(0.3), S_threshold=np.float64(0.5)) == plain
+    for bad in (np.bool_(True), True, np.float64("nan"), np.float32(1.5), np.int64(0), "0.3"):
+        with pytest.raises(ValueError, match="P_threshold must be a probability"):
+            zoo.classify(phasenet, st, P_threshold=bad)
+
+
+def test_eqtransformer_keeps_only_detections_with_a_pick_as_the_original_picker():
+    """Two detections; only the second has a P pick (1 s before its start counts): the first is dropped."""
+    card = zoo.card("eqtransformer")
+    curves = {label: np.zeros(6000, np.float32) for label in card.labels}
+    curves["Detection"][1000:1500] = 0.9
+    curves["Detection"][3000:3500] = 0.9
+    curves["P"][2950] = 0.8
+    t0 = obspy.UTCDateTime(2020, 1, 1)
+    header = {"network": "XX", "station": "A", "sampling_rate": 100.0, "starttime": t0, "instrument": "HH"}
+    annotations = obspy.Stream(
+        [obspy.Trace(v, {**header, "channel": f"EQTransformer_{k}"}) for k, v in curves.items()]
+    )
+    picks = extract(annotations, card, dict(card.thresholds))
+    assert [(d.trace_id, d.start_time - t0) for d in picks.detections] == [("XX.A..HH", 30.0)]
+    assert [(p.phase, p.time - t0) for p in picks] == [("P", 29.5)]

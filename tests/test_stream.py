@@ -1,6 +1,7 @@
 """Stream handling of annotate(): grouping, resampling, gaps, components, windowing and stacking."""
 
 import dataclasses
+import warnings
 
 import numpy as np
 import obspy
@@ -272,3 +273,94 @@ def test_stacking_batch_by_batch_equals_stacking_at_once(stacking):
     for index in range(0, len(starts), 2):
         stacker.add(outputs[index : index + 2], index)
     np.testing.assert_allclose(stacker.result(), stack(outputs, starts, 107, card), rtol=1e-6)
+
+
+def _renamed(st, instrument="HH", codes=None):
+    """A copy of ``st`` with channel codes ``<instrument><component>`` (components renamed by ``codes``)."""
+    out = st.copy()
+    for tr in out:
+        component = tr.stats.channel[-1]
+        tr.stats.channel = instrument + (codes or {}).get(component, component)
+    return out
+
+
+def test_two_instruments_at_one_station_keep_their_instrument(phasenet):
+    eh = obspy.read()
+    hh = _renamed(eh)
+    for tr in hh:
+        tr.data = tr.data[::-1].copy()
+    ann = zoo.annotate(phasenet, eh + hh)
+    assert sorted((tr.stats.instrument, tr.stats.channel) for tr in ann) == [
+        (i, f"PhaseNet_{x}") for i in ("EH", "HH") for x in "NPS"
+    ]
+    for tr in ann:
+        i = tr.stats.instrument
+        assert tr.stats.source_channels == {"Z": f"{i}Z", "N": f"{i}N", "E": f"{i}E"}
+    alone = zoo.annotate(phasenet, hh).select(channel="PhaseNet_P")[0].data
+    hh_p = [tr for tr in ann.select(channel="PhaseNet_P") if tr.stats.instrument == "HH"][0]
+    np.testing.assert_allclose(hh_p.data, alone, atol=1e-6)
+
+
+def test_segments_name_the_instrument_and_its_channels():
+    st = _renamed(obspy.read(), "HH", {"N": "1", "E": "2"})
+    (seg,) = segments(st, zoo.card("phasenet"))
+    assert seg.trace_id == "BW.RJOB..HH"
+    assert seg.channels == {"E": "HH2", "N": "HH1", "Z": "HHZ"}
+    with pytest.warns(UserWarning, match="BW.RJOB..HH has no E/N component"):
+        (seg,) = segments(st.select(channel="HHZ"), zoo.card("phasenet"))
+    assert seg.channels == {"Z": "HHZ"}
+
+
+def test_n_e_codes_win_over_1_2_at_one_instrument_with_a_warning(phasenet):
+    st = obspy.read()
+    competing = _renamed(st.select(component="N") + st.select(component="E"), "EH", {"N": "2", "E": "1"})
+    with pytest.warns(UserWarning, match=r"EH1 and EHN for the N component; using EHN \(Z/N/E is preferred"):
+        ann = zoo.annotate(phasenet, st + competing)
+    for tr, expected in zip(ann, zoo.annotate(phasenet, st)):
+        np.testing.assert_array_equal(tr.data, expected.data)
+
+
+def test_conflicting_overlap_keeps_the_first_trace_with_a_warning(phasenet):
+    st = obspy.read()
+    z = st.select(component="Z")[0]
+    later = z.slice(z.stats.starttime + 10, z.stats.starttime + 20).copy()
+    later.data = later.data * 3
+    with pytest.warns(
+        UserWarning, match=r"BW.RJOB..EHZ overlaps an earlier trace .* from 2009-08-24T00:20:13"
+    ):
+        ann = zoo.annotate(phasenet, st + later)
+    for tr, expected in zip(ann, zoo.annotate(phasenet, st)):
+        np.testing.assert_array_equal(tr.data, expected.data)
+
+
+def test_identical_overlapping_duplicates_merge_silently(phasenet):
+    st = obspy.read()
+    z = st.select(component="Z")[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ann = zoo.annotate(phasenet, st + z.slice(z.stats.starttime + 5, z.stats.starttime + 25).copy())
+    for tr, expected in zip(ann, zoo.annotate(phasenet, st)):
+        np.testing.assert_array_equal(tr.data, expected.data)
+
+
+def test_samples_beyond_float32_become_a_gap_with_a_warning(phasenet):
+    huge, gap = obspy.read(), obspy.read()
+    for st, value in ((huge, 1e39), (gap, np.nan)):
+        st[0].data = st[0].data.astype(np.float64)
+        st[0].data[1400:1410] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.warns(UserWarning, match=r"BW.RJOB..EHZ has 10 samples beyond float32's range"):
+            ann = zoo.annotate(phasenet, huge)
+    with pytest.warns(UserWarning, match="zero-padded"):
+        expected = zoo.annotate(phasenet, gap)
+    assert [tr.stats.starttime - huge[0].stats.starttime for tr in ann] == [14.1] * 3
+    for tr, ref in zip(ann, expected):
+        np.testing.assert_array_equal(tr.data, ref.data)
+
+
+def test_progress_bar_is_drawn_once_at_100_percent(phasenet, stream_of, capsys):
+    noise = np.random.default_rng(0).normal(0, 1, (100 * 1800, 3))
+    zoo.annotate(phasenet, stream_of(noise), batch_size=64)
+    err = capsys.readouterr().err
+    assert "PhaseNet annotate" in err and err.count("100%") == 1

@@ -2,13 +2,21 @@
 
 import dataclasses
 import hashlib
+import http.server
 import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 import zoo
 from zoo import registry, weights
 from zoo.registry import Preset, WeightFile
+
+PACKAGE = str(Path(weights.__file__).parent)
 
 
 def _weight_file(tmp_path, content=b"published bytes", name="model/file.bin"):
@@ -24,6 +32,7 @@ def fresh_home(tmp_path, monkeypatch):
     monkeypatch.setenv("ZOO_HOME", str(home))
     monkeypatch.delenv("ZOO_WEIGHTS_MIRROR", raising=False)
     weights._verified.clear()
+    monkeypatch.setattr(weights, "_cache_warned", False)
     return home
 
 
@@ -97,7 +106,7 @@ def test_wrong_hash_in_mirror_fails_load(monkeypatch, tmp_path, shared, fresh_ho
         zoo.load("phasenet")
 
 
-def test_converted_weights_are_cached_and_verified(monkeypatch, shared, fresh_home):
+def test_converted_weights_are_cached_and_verified(monkeypatch, shared, fresh_home, caplog):
     monkeypatch.setenv("ZOO_WEIGHTS_MIRROR", str(shared / "weights"))
     card = zoo.card("phasenet")
     calls = []
@@ -116,8 +125,15 @@ def test_converted_weights_are_cached_and_verified(monkeypatch, shared, fresh_ho
     ).all()
     cached = next((fresh_home / "converted" / "phasenet").glob("*.weights.h5"))
     cached.write_bytes(cached.read_bytes()[:-10] + b"0123456789")
-    zoo.load("phasenet")
+    with caplog.at_level("WARNING", logger="zoo.weights"):
+        zoo.load("phasenet")
     assert len(calls) == 2
+    # The warning names the cached file and says what happens; the mirror is not the problem.
+    (message,) = [r.getMessage() for r in caplog.records if r.name == "zoo.weights"]
+    assert str(cached) in message and "converting the published files again" in message
+    assert "ZOO_WEIGHTS_MIRROR" not in message
+    zoo.load("phasenet")
+    assert len(calls) == 2  # the replaced cache entry is used again
 
 
 def test_preset_from_dict_keeps_files_and_config():
@@ -134,8 +150,6 @@ def test_preset_from_dict_keeps_files_and_config():
 
 def test_concurrent_first_loads_share_one_conversion(monkeypatch, shared, fresh_home):
     """Two processes converting at once both succeed and leave one complete cache entry, no temp files."""
-    import subprocess
-    import sys
 
     monkeypatch.setenv("ZOO_WEIGHTS_MIRROR", str(shared / "weights"))
     code = "import zoo; m = zoo.load('phasenet'); print(float(m.get_layer('output_conv').bias.numpy().sum()))"
@@ -173,3 +187,92 @@ def test_load_keras_weights_round_trip(tmp_path):
     assert all((a.numpy() == b.numpy()).all() for a, b in zip(first.weights, second.weights))
     with pytest.raises(ValueError, match="exactly one"):
         weights.load_keras_weights(second, {})
+
+
+def test_unwritable_zoo_home_still_loads_from_the_mirror_and_warns_once(
+    monkeypatch, shared, tmp_path, phasenet, caplog
+):
+    """A ZOO_HOME that cannot be created (here a regular file is in the way: root ignores permission bits,
+    so a read-only folder would not show it) costs a conversion per load, not an error."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("ZOO_HOME", str(blocker / "geozoo"))
+    monkeypatch.setenv("ZOO_WEIGHTS_MIRROR", str(shared / "weights"))
+    monkeypatch.setattr(weights, "_cache_warned", False)
+    with caplog.at_level("WARNING", logger="zoo.weights"):
+        models = [zoo.load("phasenet"), zoo.load("phasenet")]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "zoo.weights"]
+    assert len(warnings) == 1 and "ZOO_HOME" in warnings[0] and "converted again" in warnings[0]
+    for model in models:
+        assert all((a.numpy() == b.numpy()).all() for a, b in zip(model.weights, phasenet.weights))
+    assert blocker.read_text() == ""
+
+
+def test_unwritable_zoo_home_without_the_file_is_one_clear_error(monkeypatch, tmp_path, fresh_home):
+    file, _ = _weight_file(tmp_path)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("ZOO_HOME", str(blocker / "geozoo"))
+    with pytest.raises(OSError, match=r"cache folder .* cannot be created.*ZOO_HOME.*model/file.bin"):
+        weights.resolve_file(file)
+
+
+class _StallingServer(http.server.ThreadingHTTPServer):
+    """Serves one body; while ``stall`` is set it sends the first half and then waits (a slow network)."""
+
+    def __init__(self, body: bytes):
+        self.body, self.stall, self.release = body, threading.Event(), threading.Event()
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = self.server.body
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.server.stall.is_set():
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.server.release.wait(60)
+            return
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_part_file_of_a_killed_download_is_removed_when_the_file_is_resolved_again(
+    monkeypatch, tmp_path, fresh_home
+):
+    for proxy in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(proxy, raising=False)
+    body = bytes(range(256)) * 4096 * 3  # 3 MiB: the first 1 MiB chunk is written before the stall
+    server = _StallingServer(body)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/file.bin"
+    file = WeightFile("model/file.bin", url, hashlib.sha256(body).hexdigest(), len(body))
+    server.stall.set()
+    code = (  # the zoo package without its __init__, which would import TensorFlow (~10 s)
+        f"import sys, types; sys.modules['zoo'] = p = types.ModuleType('zoo'); p.__path__ = [{PACKAGE!r}]; "
+        "from zoo import weights; from zoo.registry import WeightFile; "
+        f"weights.resolve_file(WeightFile('model/file.bin', {url!r}, {file.sha256!r}, {file.size}))"
+    )
+    download = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    folder = fresh_home / "weights" / "model"
+    try:
+        deadline = time.monotonic() + 120
+        while not [p for p in folder.glob(".file.bin.*.part") if p.stat().st_size > 0]:
+            assert download.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        download.kill()
+        download.wait()
+        server.release.set()
+    assert len(list(folder.glob("*.part"))) == 1  # what a killed download leaves behind
+    server.stall.clear()
+    try:
+        path = weights.resolve_file(file)
+    finally:
+        server.shutdown()
+    assert path.read_bytes() == body and sorted(p.name for p in folder.iterdir()) == ["file.bin"]

@@ -106,10 +106,12 @@ def _preflight(args: argparse.Namespace) -> None:
             f"with: {', '.join(waveform_models())}."
         )
     _check_thresholds(card, _thresholds(getattr(args, "threshold", None)))
+    # zoo annotate checks the files it will write itself (SAC: one file per trace, not --output).
+    overwrite = args.overwrite or args.command == "annotate"
     for option in ("output", "csv", "pr_curve"):
         path = getattr(args, option, None)
         if path:
-            check_output_file(path, overwrite=args.overwrite, option="--" + option.replace("_", "-"))
+            check_output_file(path, overwrite=overwrite, option="--" + option.replace("_", "-"))
 
 
 def _load(args: argparse.Namespace):
@@ -144,37 +146,44 @@ def cmd_pick(args: argparse.Namespace) -> None:
         print(f"wrote {args.output}")
 
 
-def seed_channel_codes(labels: Sequence[str]) -> dict[str, str]:
-    """Three-character channel codes for annotation labels (MiniSEED keeps only three characters)."""
-    codes = {label: label.replace("_", "").upper()[:3] for label in labels}
-    if len(set(codes.values())) != len(codes):
-        raise BadInput(f"Labels {list(labels)} do not map to distinct 3-character MiniSEED channel codes.")
-    return codes
-
-
 def cmd_annotate(args: argparse.Namespace) -> None:
-    """Write the probability traces to a MiniSEED (or other ObsPy-writable) file."""
+    """Write the probability traces to MiniSEED (or another ObsPy format; see zoo.annotation_files)."""
     import zoo
+    from zoo import annotation_files
+    from zoo.stream import annotation_instrument_id
 
     _preflight(args)
-    stream = _read(args.files, args.example)
     out = Path(args.output)
-    if out.exists() and not args.overwrite:
+    try:
+        fmt = annotation_files.output_format(out)
+    except ValueError as err:
+        raise BadInput(str(err)) from err
+    if fmt not in annotation_files.ONE_TRACE_PER_FILE and out.exists() and not args.overwrite:
         raise BadInput(f"{out} exists; add --overwrite to replace it.")
+    stream = _read(args.files, args.example)
     model = _load(args)
     annotations = zoo.annotate(model, stream, batch_size=args.batch_size)
-    prefix = model.zoo_card.prefix + "_"
-    fmt = "MSEED" if out.suffix.lower() in (".mseed", ".miniseed", ".ms") else None
-    if fmt == "MSEED":
-        codes = seed_channel_codes(model.zoo_card.labels)
-        for tr in annotations:
-            tr.stats.channel = codes[tr.stats.channel[len(prefix) :]]
-        print("MiniSEED channel codes: " + ", ".join(f"{prefix}{k} -> {v}" for k, v in codes.items()))
+    prefix = model.zoo_card.prefix
+    files = annotation_files.plan(annotations, out, prefix, fmt)
+    existing = annotation_files.existing_targets(files)
+    if existing and not args.overwrite:
+        if len(existing) == 1:
+            raise BadInput(f"{existing[0]} exists; add --overwrite to replace it.")
+        raise BadInput(
+            f"{existing[0]} and {len(existing) - 1} more of the {len(files)} output files exist; "
+            "add --overwrite to replace them."
+        )
+    if fmt not in annotation_files.KEEPS_TRACES:
+        for instrument in sorted({annotation_instrument_id(tr) for tr in annotations}):
+            codes = annotation_files.seed_channel_codes(model.zoo_card.labels, instrument.rsplit(".", 1)[1])
+            mapping = ", ".join(f"{prefix}_{label} -> {code}" for label, code in codes.items())
+            print(f"channel codes of {instrument}: {mapping}")
     try:
-        annotations.write(str(out), format=fmt)
-    except (ValueError, TypeError) as err:
+        written = annotation_files.write(files, fmt, overwrite=args.overwrite)
+    except Exception as err:  # ObsPy's writers raise several types, some a bare Exception
         raise BadInput(f"Cannot write {out}: {err}") from err
-    print(f"wrote {len(annotations)} traces to {out}")
+    for path, (_, traces) in zip(written, files):
+        print(f"wrote {len(traces)} trace{'s' * (len(traces) != 1)} to {path}")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -80,7 +80,7 @@ def records_to_streams(
         for phase in ("P", "S"):
             sample = float(record[f"trace_{phase.lower()}_arrival_sample"])
             if np.isfinite(sample):
-                rows.append({"trace_id": f"XX.{name}.", "phase": phase, "time": sample / rate})
+                rows.append({"trace_id": f"XX.{name}..HH", "phase": phase, "time": sample / rate})
     if not traces:
         raise ValueError("no records to evaluate.")
     return obspy.Stream(traces), pd.DataFrame(rows, columns=["trace_id", "phase", "time"])

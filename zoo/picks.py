@@ -5,6 +5,13 @@ card's pick labels (one :class:`Pick` at the peak of every stretch above the thr
 labels (one :class:`Detection` per stretch above the threshold). Thresholds default to the card's and
 are overridden per label with ``<label>_threshold=`` keywords.
 
+Picks and detections name the instrument they come from: ``trace_id`` is ``NET.STA.LOC.CH`` with ``CH``
+the band and instrument code (``BW.RJOB..EH``, as :attr:`zoo.stream.Segment.trace_id`), so two
+instruments at one station never share an id. A pick also names one SEED channel (``channel``) for
+QuakeML's ``WaveformStreamID``, one the model read: for P phases the vertical one (``EHZ``; else N,
+else E), for every other phase the first horizontal one (N or 1, else E or 2, else Z); see
+:func:`pick_channel`.
+
 Example:
     >>> import obspy, zoo
     >>> picks = zoo.classify(zoo.load("phasenet"), obspy.read(), P_threshold=0.3)
@@ -14,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import numbers
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,7 +35,7 @@ from obspy.core.event import Pick as QuakeMLPick
 
 from zoo.files import write_atomically
 from zoo.registry import ModelCard, card_of
-from zoo.stream import _runs, annotate
+from zoo.stream import _runs, annotate, annotation_instrument_id
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,14 @@ class Pick:
     """A phase arrival.
 
     Attributes:
-        trace_id: ``NET.STA.LOC`` of the station.
+        trace_id: ``NET.STA.LOC.CH`` of the instrument (``BW.RJOB..EH``).
         phase: Phase label (``"P"``, ``"S"``).
         time: Time of the probability peak.
         probability: Peak probability (0-1).
         start_time: First sample above the threshold.
         end_time: Last sample above the threshold.
+        channel: SEED channel code the pick is attributed to (``"EHZ"``; see the module's rule), or
+            ``""`` where the annotation does not say which channels it read.
     """
 
     trace_id: str
@@ -49,6 +59,7 @@ class Pick:
     probability: float
     start_time: obspy.UTCDateTime
     end_time: obspy.UTCDateTime
+    channel: str = ""
 
     @property
     def peak_time(self) -> obspy.UTCDateTime:
@@ -61,7 +72,7 @@ class Detection:
     """An interval in which a detection label stays above its threshold.
 
     Attributes:
-        trace_id: ``NET.STA.LOC`` of the station.
+        trace_id: ``NET.STA.LOC.CH`` of the instrument (``BW.RJOB..EH``).
         start_time: First sample above the threshold.
         end_time: Last sample above the threshold.
         peak_time: Time of the maximum.
@@ -83,13 +94,13 @@ class PickList(list):
         self.detections: list[Detection] = sorted(detections, key=lambda d: (d.start_time, d.trace_id))
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per pick: trace_id, phase, time, probability, start_time, end_time (ISO 8601 UTC)."""
+        """One row per pick: trace_id, phase, time, probability, start_time, end_time (ISO 8601 UTC), channel."""
         rows = [
             {k: (str(v) if isinstance(v, obspy.UTCDateTime) else v) for k, v in asdict(p).items()}
             for p in self
         ]
         return pd.DataFrame(
-            rows, columns=["trace_id", "phase", "time", "probability", "start_time", "end_time"]
+            rows, columns=["trace_id", "phase", "time", "probability", "start_time", "end_time", "channel"]
         )
 
     def to_csv(self, path: str | os.PathLike, overwrite: bool = False) -> Path:
@@ -99,16 +110,23 @@ class PickList(list):
         )
 
     def to_catalog(self, method_id: str = "smi:geozoo/picker") -> Catalog:
-        """An ObsPy ``Catalog`` holding one event without origin whose picks are these picks."""
+        """An ObsPy ``Catalog`` holding one event without origin whose picks are these picks.
+
+        Each pick's ``waveform_id`` is the full ``NET.STA.LOC.CHA`` of :attr:`Pick.channel` (without a
+        channel, the instrument's band and instrument code alone).
+        """
         event = Event(comments=[Comment(text="Picks by geozoo; no origin was located.")])
         for p in self:
-            network, station, location = p.trace_id.split(".")
+            network, station, location, instrument = (p.trace_id.split(".") + [""])[:4]
             event.picks.append(
                 QuakeMLPick(
                     time=p.time,
                     phase_hint=p.phase,
                     waveform_id=WaveformStreamID(
-                        network_code=network, station_code=station, location_code=location
+                        network_code=network,
+                        station_code=station,
+                        location_code=location,
+                        channel_code=p.channel or instrument,
                     ),
                     method_id=method_id,
                     evaluation_mode="automatic",
@@ -154,25 +172,40 @@ def pick_thresholds(card: ModelCard, given: dict[str, Any]) -> dict[str, float]:
         )
     out = dict(card.thresholds)
     for key, value in given.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < value <= 1):
+        if (
+            isinstance(value, (bool, np.bool_))
+            or not isinstance(value, numbers.Real)
+            or not (0 < float(value) <= 1)
+        ):
             raise ValueError(f"{key} must be a probability in (0, 1], got {value!r}.")
         out[valid[key]] = float(value)
     return out
 
 
 def extract(annotations: obspy.Stream, card: ModelCard, thresholds: dict[str, float]) -> PickList:
-    """Picks and detections from annotation traces produced by :func:`zoo.annotate` for ``card``."""
+    """Picks and detections from annotation traces produced by :func:`zoo.annotate` for ``card``.
+
+    The instrument comes from each trace's ``stats.instrument`` and ``stats.source_channels`` (see
+    :func:`zoo.annotate`); traces without them give ids ``NET.STA.LOC.`` and picks without a channel.
+    """
     picks, detections = [], []
     for tr in annotations:
         label = tr.stats.channel[len(card.prefix) + 1 :]
-        trace_id = f"{tr.stats.network}.{tr.stats.station}.{tr.stats.location}"
+        trace_id = annotation_instrument_id(tr)
         t0, dt = tr.stats.starttime, tr.stats.delta
         levels = (thresholds.get(label), card.off_thresholds.get(label), card.min_trigger(label))
         if label in card.pick_labels:
+            channel = pick_channel(label, tr.stats.get("source_channels") or {})
             for a, b, peak in trigger(tr.data, *levels):
                 picks.append(
                     Pick(
-                        trace_id, label, t0 + peak * dt, float(tr.data[peak]), t0 + a * dt, t0 + (b - 1) * dt
+                        trace_id,
+                        label,
+                        t0 + peak * dt,
+                        float(tr.data[peak]),
+                        t0 + a * dt,
+                        t0 + (b - 1) * dt,
+                        channel,
                     )
                 )
         elif label in card.detection_labels:
@@ -181,16 +214,39 @@ def extract(annotations: obspy.Stream, card: ModelCard, thresholds: dict[str, fl
                     Detection(trace_id, t0 + a * dt, t0 + (b - 1) * dt, t0 + peak * dt, float(tr.data[peak]))
                 )
     if card.picks_within_detections is not None:
-        picks = _within_detections(picks, detections, card.picks_within_detections)
+        picks, detections = _associate(picks, detections, card.picks_within_detections)
     return PickList(picks, detections)
 
 
-def _within_detections(picks: list[Pick], detections: list[Detection], margin: float) -> list[Pick]:
-    """Per detection and phase, the most probable pick between ``margin`` s before its start and its end."""
+def pick_channel(phase: str, source_channels: dict[str, str]) -> str:
+    """The SEED channel a pick of ``phase`` is attributed to, from the component role -> channel map.
+
+    P phases (labels starting with ``P``): the vertical channel, else N, else E; other phases: the
+    first horizontal one (N, else E), else Z; ``""`` when none is known. Roles are the card's
+    component letters, so a Z/1/2 instrument's S pick goes to its ``1`` channel.
+
+    Example:
+        >>> pick_channel("S", {"Z": "HHZ", "N": "HH1", "E": "HH2"})
+        'HH1'
+    """
+    order = "ZNE" if phase.upper().startswith("P") else "NEZ"
+    return next((source_channels[role] for role in order if role in source_channels), "")
+
+
+def _associate(
+    picks: list[Pick], detections: list[Detection], margin: float
+) -> tuple[list[Pick], list[Detection]]:
+    """EQTransformer's association of picks with detections.
+
+    Per detection and phase, the most probable pick between ``margin`` s before its start and its end
+    is kept; picks outside every detection are dropped, and so are detections without any pick (the
+    original picker reports only detections with a P or an S).
+    """
     by_trace: dict[str, list[int]] = {}
     for i, p in enumerate(picks):
         by_trace.setdefault(p.trace_id, []).append(i)
     kept: set[int] = set()
+    confirmed = []
     for d in detections:
         best: dict[str, int] = {}
         for i in by_trace.get(d.trace_id, ()):
@@ -200,7 +256,9 @@ def _within_detections(picks: list[Pick], detections: list[Detection], margin: f
             ):
                 best[p.phase] = i
         kept.update(best.values())
-    return [p for i, p in enumerate(picks) if i in kept]
+        if best:
+            confirmed.append(d)
+    return [p for i, p in enumerate(picks) if i in kept], confirmed
 
 
 def classify(

@@ -1,11 +1,21 @@
 """ObsPy streams to model windows and back: the generic ``annotate`` of every zoo model.
 
-``annotate(model, stream)`` groups the traces by station and instrument, converts them to float,
-resamples to the card's rate, orders the components as the card says (zero-filling a missing one with
-a warning), splits at gaps, NaNs and masked samples, cuts windows with the card's length and overlap,
-runs one compiled batched predict (normalisation and output post-processing included), and stacks the
-window outputs back into probability traces named ``<Model>_<label>``. Nothing here names a model:
-all of it is read off the :class:`zoo.registry.ModelCard`.
+``annotate(model, stream)`` groups the traces by instrument (``NET.STA.LOC.CH``, ``CH`` the band and
+instrument code, e.g. ``BW.RJOB..EH``), converts them to float, resamples to the card's rate, orders
+the components as the card says (zero-filling a missing one with a warning), splits at gaps, NaNs and
+masked samples, cuts windows with the card's length and overlap, runs one compiled batched predict
+(normalisation and output post-processing included), and stacks the window outputs back into
+probability traces named ``<Model>_<label>``. Nothing here names a model: all of it is read off the
+:class:`zoo.registry.ModelCard`.
+
+Rules for awkward input (each one warns, none is silent):
+
+- Competing component codes at one instrument: Z/N/E is preferred over 1/2/3 (``EHN`` wins over
+  ``EH1``); the other traces are ignored.
+- Overlapping traces of one channel: where their samples agree they are merged; where they differ, the
+  samples of the trace that comes first in the stream are kept.
+- float64 samples beyond float32's range (``|x| > 3.4e38``) cannot be represented in the float32 the
+  models run on: they are treated as a gap, like NaN.
 
 Example:
     >>> import obspy, zoo
@@ -24,7 +34,7 @@ import warnings
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -38,6 +48,8 @@ from zoo.registry import ModelCard, card_of
 COMPONENT_ALIASES = {"Z": "Z", "N": "N", "E": "E", "1": "N", "2": "E", "3": "Z"}
 """Component codes understood, mapped to the Z/N/E role they play (1/2 are the horizontal pair)."""
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 _PROGRESS_MIN_WINDOWS = 16
 _BATCHES_AHEAD = 3
 """Batches queued for the predict thread while this thread stacks finished segments."""
@@ -48,14 +60,44 @@ class Segment:
     """A continuous multi-component stretch of one station, ready for windowing.
 
     Attributes:
-        trace_id: ``NET.STA.LOC``.
+        trace_id: ``NET.STA.LOC.CH`` of the instrument, ``CH`` the channel code without its component
+            letter (band and instrument code, e.g. ``BW.RJOB..EH``; see :func:`instrument_id`).
         starttime: Time of the first sample.
         data: ``[samples, components]`` float32 in the card's component order.
+        channels: The SEED channel code read for each component role of the card (``{"Z": "EHZ",
+            "N": "EHN", "E": "EHE"}``); a zero-filled component is absent.
     """
 
     trace_id: str
     starttime: obspy.UTCDateTime
     data: np.ndarray
+    channels: dict[str, str] = field(default_factory=dict)
+
+
+def instrument_id(trace: obspy.Trace) -> str:
+    """``NET.STA.LOC.CH`` of the instrument a trace belongs to: its id without the component letter.
+
+    Example:
+        >>> import obspy
+        >>> instrument_id(obspy.read()[0])
+        'BW.RJOB..EH'
+    """
+    s = trace.stats
+    return f"{s.network}.{s.station}.{s.location}.{s.channel[:-1]}"
+
+
+def annotation_instrument_id(trace: obspy.Trace) -> str:
+    """``NET.STA.LOC.CH`` of the instrument an annotation trace of :func:`annotate` came from.
+
+    Read from ``stats.instrument``; a trace without it gives ``NET.STA.LOC.`` (no instrument code).
+
+    Example:
+        >>> import obspy, zoo
+        >>> annotation_instrument_id(zoo.annotate(zoo.load("phasenet"), obspy.read())[0])
+        'BW.RJOB..EH'
+    """
+    s = trace.stats
+    return f"{s.network}.{s.station}.{s.location}.{s.get('instrument', '')}"
 
 
 def _as_stream(stream: Any) -> obspy.Stream:
@@ -119,9 +161,13 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def _group(stream: obspy.Stream, components: str) -> dict[tuple[str, str], dict[str, list[obspy.Trace]]]:
-    """Traces by (``NET.STA.LOC``, instrument) and component role; unknown codes are dropped with a warning."""
-    groups: dict[tuple[str, str], dict[str, list[obspy.Trace]]] = {}
+def _group(stream: obspy.Stream, components: str) -> dict[str, dict[str, list[obspy.Trace]]]:
+    """Traces by instrument id (``NET.STA.LOC.CH``) and component role.
+
+    Unknown codes are dropped with a warning; where a role has both a Z/N/E code and a 1/2/3 code
+    (``EHN`` and ``EH1``), the Z/N/E traces are kept and the others dropped with a warning.
+    """
+    groups: dict[str, dict[str, list[obspy.Trace]]] = {}
     unknown = set()
     for tr in stream:
         code = tr.stats.channel[-1:].upper()
@@ -129,8 +175,7 @@ def _group(stream: obspy.Stream, components: str) -> dict[tuple[str, str], dict[
         if role is None or role not in components:
             unknown.add(tr.id)
             continue
-        key = (f"{tr.stats.network}.{tr.stats.station}.{tr.stats.location}", tr.stats.channel[:-1])
-        groups.setdefault(key, {}).setdefault(role, []).append(tr)
+        groups.setdefault(instrument_id(tr), {}).setdefault(role, []).append(tr)
     if unknown and not groups:
         raise ValueError(
             f"No trace has a component code the model understands ({', '.join(sorted(unknown))}); "
@@ -141,15 +186,88 @@ def _group(stream: obspy.Stream, components: str) -> dict[tuple[str, str], dict[
         warnings.warn(
             f"Ignoring traces with unknown component codes: {', '.join(sorted(unknown))}.", stacklevel=3
         )
+    for trace_id, by_role in groups.items():
+        for role, traces in by_role.items():
+            by_role[role] = _preferred_code(trace_id, role, traces)
     return groups
+
+
+def _preferred_code(trace_id: str, role: str, traces: list[obspy.Trace]) -> list[obspy.Trace]:
+    """The traces of one component role, keeping only the Z/N/E code where a 1/2/3 code competes."""
+    codes = {tr.stats.channel[-1:].upper() for tr in traces}
+    if len(codes) == 1:
+        return traces
+    kept = [tr for tr in traces if tr.stats.channel[-1:].upper() == role]
+    dropped = sorted({tr.stats.channel for tr in traces if tr not in kept})
+    warnings.warn(
+        f"{trace_id} has {', '.join(dropped)} and {kept[0].stats.channel} for the {role} component; using "
+        f"{kept[0].stats.channel} (Z/N/E is preferred over 1/2/3) and ignoring {', '.join(dropped)}.",
+        stacklevel=4,
+    )
+    return kept
+
+
+def _place(
+    column: np.ndarray,
+    pieces: list[tuple[str, obspy.UTCDateTime, np.ndarray]],
+    t0: obspy.UTCDateTime,
+    rate: float,
+) -> np.ndarray:
+    """Write ``(trace id, start, samples)`` pieces of one component into ``column``; returns the filled mask.
+
+    Pieces are written in stream order and never overwrite a sample already written: where a later piece
+    overlaps with different values the earlier samples are kept (warning); identical duplicates merge
+    silently. Samples beyond float32's range become gaps (warning naming the trace).
+    """
+    n = len(column)
+    filled = np.zeros(n, dtype=bool)
+    conflicts: dict[str, list[int]] = {}
+    overflows: dict[str, int] = {}
+    for trace_id, start, samples in pieces:
+        i0 = int(round((start - t0) * rate))
+        samples = samples[: n - i0]
+        with np.errstate(over="ignore", invalid="ignore"):
+            values = samples.astype(np.float32)
+        finite = np.isfinite(values)
+        if samples.dtype.kind == "f":
+            lost = int(np.count_nonzero(np.isfinite(samples) & ~finite))
+            if lost:
+                overflows[trace_id] = overflows.get(trace_id, 0) + lost
+        span = slice(i0, i0 + len(values))
+        target, seen = column[span], filled[span]
+        both = seen & finite
+        if both.any():
+            differ = np.flatnonzero(both)[target[both] != values[both]]
+            if len(differ):
+                first, last = conflicts.get(trace_id, [i0 + differ[0], i0 + differ[-1]])
+                conflicts[trace_id] = [min(first, i0 + differ[0]), max(last, i0 + differ[-1])]
+        new = finite & ~seen
+        target[new] = values[new]
+        seen |= finite
+    for trace_id, lost in overflows.items():
+        warnings.warn(
+            f"{trace_id} has {lost} samples beyond float32's range (|x| > {_FLOAT32_MAX:.3g}); the models run "
+            "in float32, so they are treated as a gap. Scale the trace (e.g. to physical units) to use them.",
+            stacklevel=4,
+        )
+    for trace_id, (first, last) in conflicts.items():
+        warnings.warn(
+            f"{trace_id} overlaps an earlier trace of the same channel with different samples from "
+            f"{t0 + first / rate} to {t0 + last / rate}; keeping the earlier trace's samples (the first in "
+            "the stream) there.",
+            stacklevel=4,
+        )
+    return filled
 
 
 def segments(stream: obspy.Stream, card: ModelCard) -> list[Segment]:
     """Split a stream into continuous multi-component segments at the card's rate and component order.
 
-    Samples that are masked, NaN or inf, and gaps between traces, end a segment. A component that is
-    missing for a whole station is zero-filled (with a warning); where present components disagree in
-    coverage, only the time covered by all of them is used.
+    Samples that are masked, NaN or inf (or beyond float32's range, with a warning), and gaps between
+    traces, end a segment. A component that is missing for a whole instrument is zero-filled (with a
+    warning); where present components disagree in coverage, only the time covered by all of them is
+    used. Competing traces for one component (Z/N/E and 1/2/3 codes, conflicting overlaps) follow the
+    module's rules, with a warning.
 
     Args:
         stream: Raw waveforms (any sampling rate, integer or float counts, possibly with gaps).
@@ -164,39 +282,34 @@ def segments(stream: obspy.Stream, card: ModelCard) -> list[Segment]:
     samples = {id(tr): _samples(tr) for tr in stream}
     rate = float(card.sampling_rate)
     out = []
-    for (trace_id, instrument), by_role in sorted(_group(stream, card.components).items()):
+    for trace_id, by_role in sorted(_group(stream, card.components).items()):
         missing = [c for c in card.components if c not in by_role]
         if missing:
             warnings.warn(
-                f"{trace_id} ({instrument}) has no {'/'.join(missing)} component; filling it with zeros.",
+                f"{trace_id} has no {'/'.join(missing)} component; filling it with zeros.",
                 stacklevel=2,
             )
         pieces = {
-            role: [p for tr in traces for p in _pieces(tr, samples[id(tr)], rate)]
+            role: [(tr.id, start, d) for tr in traces for start, d in _pieces(tr, samples[id(tr)], rate)]
             for role, traces in by_role.items()
         }
         pieces = {role: p for role, p in pieces.items() if p}
         if not pieces:
             continue
-        t0 = min(start for ps in pieces.values() for start, _ in ps)
-        t1 = max(start + (len(d) - 1) / rate for ps in pieces.values() for start, d in ps)
+        channels = {role: by_role[role][0].stats.channel for role in card.components if role in pieces}
+        t0 = min(start for ps in pieces.values() for _, start, _ in ps)
+        t1 = max(start + (len(d) - 1) / rate for ps in pieces.values() for _, start, d in ps)
         n = int(round((t1 - t0) * rate)) + 1
         grid = np.zeros((n, len(card.components)), dtype=np.float32)
         valid = np.ones(n, dtype=bool)
         for c, role in enumerate(card.components):
-            if role not in pieces:
-                continue
-            covered = np.zeros(n, dtype=bool)
-            for start, d in pieces[role]:
-                i0 = int(round((start - t0) * rate))
-                grid[i0 : i0 + len(d), c] = d[: n - i0]
-                covered[i0 : i0 + len(d)] = np.isfinite(d[: n - i0]) if d.dtype.kind == "f" else True
-            valid &= covered
+            if role in pieces:
+                valid &= _place(grid[:, c], pieces[role], t0, rate)
         for start, stop in _runs(valid):
             data = grid[start:stop]
             if card.filter_stream is not None:
                 data = _filtered(data, card, t0 + start / rate)
-            out.append(Segment(trace_id, t0 + start / rate, data))
+            out.append(Segment(trace_id, t0 + start / rate, data, channels))
     return out
 
 
@@ -334,7 +447,10 @@ def _window_outputs(
             i, sl = int(owners[rows[0]]), slice(rows[0], rows[-1] + 1)
             yield i, received[i], mean[sl], None if spread is None else spread[sl]
             received[i] += len(rows)
-        progress.update(len(owners))
+        if progress.n + len(owners) < n_windows:
+            progress.update(len(owners))
+        else:  # the final state is drawn once, by close(); update() would draw 100 % a second time
+            progress.n = n_windows
 
     n_windows = sum(len(s) for s in starts)
     progress = tqdm(
@@ -476,7 +592,7 @@ def _fit_segments(segs: list[Segment], window: int) -> list[tuple[Segment, int]]
             )
             padded = np.zeros((window, seg.data.shape[1]), np.float32)
             padded[:n] = seg.data
-            kept.append((Segment(seg.trace_id, seg.starttime, padded), n))
+            kept.append((replace(seg, data=padded), n))
         else:
             warnings.warn(
                 f"{seg.trace_id} segment at {seg.starttime} is {n} samples, less than half the {window}-sample "
@@ -519,9 +635,15 @@ def annotate(
             e.g. ``tta={"filters": [None, (1.0, None)]}`` adds a 1 Hz high-passed copy.
 
     Returns:
-        An ``obspy.Stream`` with one trace per label and continuous segment, channel
+        An ``obspy.Stream`` with one trace per label, instrument and continuous segment, channel
         ``<Model>_<label>``, the input's network/station/location, float32 probabilities, sampling
-        rate ``card.sampling_rate / output_step`` (point models: ``/ stride``).
+        rate ``card.sampling_rate / output_step`` (point models: ``/ stride``). Each trace says which
+        instrument it came from in ``stats.instrument`` (band and instrument code, ``"EH"``) and
+        ``stats.source_channels`` (the channel code read for each component role, ``{"Z": "EHZ",
+        ...}``; a zero-filled component is absent), so the annotations of two instruments at one
+        station (EH? and HH?) stay apart: select them with ``ann.select(channel="PhaseNet_P")`` and
+        ``tr.stats.instrument``. (ObsPy's ``Stream.merge`` compares ids only; do not merge the
+        annotations of several instruments of one station.)
 
     Raises:
         ValueError: Empty stream, non-positive sampling rate, no finite samples, no component the
@@ -608,7 +730,7 @@ class _SegmentOutput:
 def _traces(
     seg: Segment, curves: np.ndarray, card: ModelCard, suffix: str, starttime: obspy.UTCDateTime, rate: float
 ) -> list[obspy.Trace]:
-    network, station, location = seg.trace_id.split(".")
+    network, station, location, instrument = seg.trace_id.split(".")
     return [
         obspy.Trace(
             np.ascontiguousarray(curves[:, i], dtype=np.float32),
@@ -619,6 +741,8 @@ def _traces(
                 "channel": f"{card.prefix}_{label}{suffix}",
                 "starttime": starttime,
                 "sampling_rate": rate,
+                "instrument": instrument,
+                "source_channels": dict(seg.channels),
             },
         )
         for i, label in enumerate(card.labels)

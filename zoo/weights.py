@@ -9,7 +9,10 @@ Resolution order for every upstream file (``<model>/<upstream name>``):
 Every file's sha256 is checked the first time a process uses it; a mismatch raises ``ValueError``
 naming the file and both digests. Downloads and converted weights are written to a temporary file in
 the destination folder and moved into place with an atomic rename, so a partial file never stays in
-the cache and concurrent loads are safe.
+the cache and concurrent loads are safe; a temporary ``.part`` file left by a killed download is removed
+the next time that file is resolved. The converted-weights cache is best effort: a ``ZOO_HOME`` that
+cannot be written costs a conversion per load (and one warning), not an error, when the upstream files
+are in ``ZOO_WEIGHTS_MIRROR``.
 
 Example:
     >>> import os, zoo
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from zoo.files import write_atomically
+from zoo.files import remove_stale_temporaries, write_atomically
 
 if TYPE_CHECKING:
     from zoo.registry import ModelCard, Preset, WeightFile
@@ -43,6 +46,7 @@ logger = logging.getLogger(__name__)
 CONVERTER_VERSION = 1
 _CHUNK = 1 << 20
 _verified: dict[tuple[str, int, int], str] = {}
+_cache_warned = False  # the unwritable-cache warning is given once per process
 
 
 def zoo_home() -> Path:
@@ -62,28 +66,34 @@ def sha256sum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify(path: Path, sha256: str, size: int | None = None) -> Path:
-    """Check a local file's size and sha256; raise ``ValueError`` naming the file on mismatch.
+UPSTREAM_ADVICE = "Delete it (or fix ZOO_WEIGHTS_MIRROR) so the pinned file can be fetched again."
 
-    The result is remembered per (path, size, mtime) for the life of the process.
+
+def verify(path: Path, sha256: str, size: int | None = None, advice: str = UPSTREAM_ADVICE) -> Path:
+    """Check a local file's size and sha256; raise ``ValueError`` naming the file and both hashes.
+
+    ``advice`` is the sentence that ends the message (what the user should do about it). The result is
+    remembered per (path, size, mtime) for the life of the process.
     """
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if _verified.get(key) == sha256:
         return path
-    if size is not None and stat.st_size != size:
-        raise ValueError(
-            f"Weights file {path} has {stat.st_size} bytes, expected {size} (truncated or wrong file); "
-            f"expected sha256 {sha256}."
-        )
     actual = sha256sum(path)
-    if actual != sha256:
-        raise ValueError(
-            f"Weights file {path} has sha256 {actual}, expected {sha256}. "
-            "Delete it (or fix ZOO_WEIGHTS_MIRROR) so the pinned file can be fetched again."
-        )
+    if actual != sha256 or (size is not None and stat.st_size != size):
+        sizes = ""
+        if size is not None and stat.st_size != size:
+            sizes = f" ({stat.st_size} bytes, expected {size}: truncated or a different file)"
+        raise ValueError(f"{path} has sha256 {actual}, expected {sha256}{sizes}. {advice}".strip())
     _verified[key] = sha256
     return path
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a folder on the way that cannot be searched
+        return False
 
 
 def _download(file: WeightFile, dest: Path) -> Path:
@@ -105,7 +115,15 @@ def _download(file: WeightFile, dest: Path) -> Path:
             ) from err
         verify(tmp, file.sha256, file.size)
 
-    return write_atomically(dest, fetch, suffix=".part")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OSError(
+            f"Cannot download {file.name}: the cache folder {dest.parent} cannot be created ({err}). "
+            "Set ZOO_HOME to a writable folder, or point ZOO_WEIGHTS_MIRROR at a folder holding the file "
+            f"as {file.path}."
+        ) from err
+    return write_atomically(dest, fetch, suffix=".part", lock=True)
 
 
 def resolve_file(file: WeightFile) -> Path:
@@ -121,7 +139,9 @@ def resolve_file(file: WeightFile) -> Path:
             return verify(candidate, file.sha256, file.size)
         logger.warning("%s is not in ZOO_WEIGHTS_MIRROR=%s; trying the cache.", file.path, mirror)
     cached = zoo_home() / "weights" / file.path
-    if cached.is_file():
+    for stale in remove_stale_temporaries(cached, ".part"):
+        logger.info("Removed %s, left by an interrupted download.", stale)
+    if _is_file(cached):
         return verify(cached, file.sha256, file.size)
     return _download(file, cached)
 
@@ -149,24 +169,57 @@ def load_preset_weights(model: Any, card: ModelCard, preset: Preset, config: Map
 
     Presets made only of files shipped inside geozoo are loaded directly (nothing to cache).
 
-    The converted Keras weights are stored with a sidecar ``.sha256`` file and verified on reuse.
+    The converted Keras weights are stored under ``ZOO_HOME/converted`` with a sidecar ``.sha256`` file
+    and verified on reuse; an unusable cached copy is converted again and replaced. The cache is best
+    effort: when ``ZOO_HOME`` cannot be written (read-only home, container), the weights are converted
+    at every load and one warning per process says so.
     """
     if all(f.package for f in preset.files):
         card.convert(model, resolve(preset))
         return
     target = _converted_path(card, preset, config)
-    digest_file = target.with_suffix(".sha256")
-    if target.is_file() and digest_file.is_file():
-        try:
-            verify(target, digest_file.read_text().strip())
-            model.load_weights(target)
-            logger.debug("Loaded converted weights from %s", target)
-            return
-        except ValueError as err:
-            logger.warning("Converted weights cache is unusable (%s); converting again.", err)
+    if _load_converted(model, target):
+        return
     card.convert(model, resolve(preset))
-    write_atomically(target, model.save_weights)
-    write_atomically(digest_file, lambda tmp: tmp.write_text(sha256sum(target)))
+    try:
+        write_atomically(target, model.save_weights)
+        write_atomically(target.with_suffix(".sha256"), lambda tmp: tmp.write_text(sha256sum(target)))
+    except OSError as err:
+        _warn_cache_unwritable(target, err)
+
+
+def _load_converted(model: Any, target: Path) -> bool:
+    """Load cached converted weights if they are there and intact; False if they must be converted."""
+    digest_file = target.with_suffix(".sha256")
+    try:
+        if not (target.is_file() and digest_file.is_file()):
+            return False
+        expected = digest_file.read_text().strip()
+    except OSError:
+        return False
+    try:
+        verify(target, expected, advice="")
+        model.load_weights(target)
+    except (ValueError, OSError) as err:
+        logger.warning(
+            "The cached converted weights are unusable (%s); converting the published files again.", err
+        )
+        return False
+    logger.debug("Loaded converted weights from %s", target)
+    return True
+
+
+def _warn_cache_unwritable(target: Path, err: OSError) -> None:
+    global _cache_warned
+    if _cache_warned:
+        return
+    _cache_warned = True
+    logger.warning(
+        "Cannot write converted weights to the cache %s (%s); they are converted again at every load. "
+        "Set ZOO_HOME to a writable folder to keep them.",
+        target.parent,
+        err,
+    )
 
 
 def load_keras_weights(model: Any, files: Mapping[str, Path]) -> None:

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.augment import channel_dropout, draw_channel_mask
+from zoo.augment import ChannelDropout
 
 
 @pytest.mark.parametrize("max_drop", [1, 2])
 def test_zeroes_exactly_the_drawn_components(stead, max_drop):
     x, y = stead["x"], stead["y"]
-    keep = draw_channel_mask([5, 6], 8, 3, max_drop).numpy()
-    out, yo = channel_dropout(x, y, [5, 6], max_drop=max_drop)
+    keep = ChannelDropout(max_drop=max_drop).draw(x, y, [5, 6])["keep"].numpy()
+    out, yo = ChannelDropout(max_drop=max_drop)(x, y, [5, 6])
     out = out.numpy()
     dropped = out.reshape(8, -1, 3).__abs__().max(axis=1) == 0
     np.testing.assert_array_equal(dropped, keep == 0)
@@ -25,16 +25,16 @@ def test_zeroes_exactly_the_drawn_components(stead, max_drop):
 
 
 def test_both_counts_are_drawn_with_max_drop_two():
-    keep = draw_channel_mask([1, 1], 200, 3, 2).numpy()
+    keep = ChannelDropout(max_drop=2).draw(tf.zeros([200, 1, 3]), None, [1, 1])["keep"].numpy()
     assert set((3 - keep.sum(1)).astype(int).tolist()) == {1, 2}
 
 
 def test_no_rescale_keeps_amplitudes(stead):
-    out, _ = channel_dropout(stead["x"], stead["y"], [0, 2], rescale=False)
+    out, _ = ChannelDropout(rescale=False)(stead["x"], stead["y"], [0, 2])
     kept = out.numpy() != 0
     np.testing.assert_array_equal(out.numpy()[kept], stead["x"][kept])
 
 
 def test_bad_max_drop():
     with pytest.raises(ValueError, match="max_drop"):
-        channel_dropout(tf.ones([1, 10, 3]), tf.zeros([1, 10, 1]), [0, 0], max_drop=3)
+        ChannelDropout(max_drop=3)(tf.ones([1, 10, 3]), tf.zeros([1, 10, 1]), [0, 0])

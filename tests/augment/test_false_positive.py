@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zoo.augment import draw_false_positive, false_positive
+from zoo.augment import FalsePositive
 
 
 @pytest.mark.parametrize("gap_value", ["zero", "constant"])
 def test_artefacts_follow_drawn_parameters(stead, gap_value):
     x, y = stead["x"][:, :3000], stead["y"][:, :3000]
     for seed in range(3):
-        prm = {k: v.numpy() for k, v in draw_false_positive([seed, 9], x, y).items()}
-        xo, yo = false_positive(x, y, [seed, 9], gap_value=gap_value)
+        prm = {k: v.numpy() for k, v in FalsePositive().draw(x, y, [seed, 9]).items()}
+        xo, yo = FalsePositive(gap_value=gap_value)(x, y, [seed, 9])
         xo = xo.numpy()
         np.testing.assert_array_equal(yo, y)
         for b in range(8):
@@ -42,6 +42,6 @@ def test_artefacts_follow_drawn_parameters(stead, gap_value):
 
 def test_unknown_kind():
     with pytest.raises(ValueError, match="kinds"):
-        false_positive(
-            np.zeros((1, 10, 3), np.float32), np.zeros((1, 10, 3), np.float32), [0, 0], kinds=["glitch"]
+        FalsePositive(kinds=["glitch"])(
+            np.zeros((1, 10, 3), np.float32), np.zeros((1, 10, 3), np.float32), [0, 0]
         )

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.augment import add_noise, draw_snr
-from zoo.augment._common import split
+from zoo.augment import AddNoise
 
 
 def _measured_snr(x, out) -> np.ndarray:
@@ -18,8 +17,9 @@ def _measured_snr(x, out) -> np.ndarray:
 def test_gaussian_noise_hits_drawn_snr(stead):
     x, y = stead["x"], stead["y"]
     seed = [3, 1]
-    out, yo = add_noise(x, y, seed, snr_db=(-5.0, 20.0))
-    target = draw_snr(split(seed, 2)[0], 8, (-5.0, 20.0)).numpy()
+    noise = AddNoise(snr_db=(-5.0, 20.0))
+    out, yo = noise(x, y, seed)
+    target = noise.draw(x, y, seed)["snr_db"].numpy()
     assert np.ptp(target) > 3.0
     np.testing.assert_allclose(_measured_snr(x, out), target, atol=0.5)
     np.testing.assert_array_equal(yo, y)
@@ -29,8 +29,9 @@ def test_noise_bank_windows_hit_drawn_snr(stead):
     x = stead["x"][:, 1000:1300]
     bank = tf.constant(stead["x"][:, :390])
     seed = [7, 7]
-    out, _ = add_noise(x, tf.zeros([8, 300, 3]), seed, snr_db=(0.0, 10.0), noise=bank)
-    target = draw_snr(split(seed, 2)[0], 8, (0.0, 10.0)).numpy()
+    noise = AddNoise(snr_db=(0.0, 10.0), noise=bank)
+    out, _ = noise(x, tf.zeros([8, 300, 3]), seed)
+    target = noise.draw(x, None, seed)["snr_db"].numpy()
     np.testing.assert_allclose(_measured_snr(x, out), target, atol=0.5)
     noise = np.asarray(out) - x
     assert not np.allclose(noise[0], noise[1])
@@ -38,4 +39,4 @@ def test_noise_bank_windows_hit_drawn_snr(stead):
 
 def test_noise_bank_shorter_than_window_is_rejected():
     with pytest.raises(ValueError, match="shorter than"):
-        add_noise(tf.ones([1, 100, 3]), tf.zeros([1, 100, 3]), [0, 0], noise=tf.ones([2, 50, 3]))
+        AddNoise(noise=tf.ones([2, 50, 3]))(tf.ones([1, 100, 3]), tf.zeros([1, 100, 3]), [0, 0])

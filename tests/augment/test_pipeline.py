@@ -8,7 +8,9 @@ import pytest
 import tensorflow as tf
 
 import zoo.augment as aug
-from zoo.augment import AugmentationLayer, Pipeline, Step
+from zoo.augment import Pipeline
+from zoo.augment.base import AUGMENTATIONS
+from zoo.augment.pipeline import AugmentationLayer
 from zoo.labels import phase_labels
 
 T = 1000
@@ -38,16 +40,16 @@ OPS = {
 
 
 def test_every_augmentation_is_listed():
-    assert set(OPS) == set(aug.AUGMENTATIONS)
+    assert set(OPS) == set(AUGMENTATIONS)
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_compiles_with_xla_and_matches_eager(name):
-    fn, params = aug.AUGMENTATIONS[name], OPS[name]
+    fn = AUGMENTATIONS[name](**OPS[name])
     x, y = _batch()
     seed = tf.constant([5, 6], tf.int32)
-    eager = fn(x, y, seed, **params)
-    compiled = tf.function(lambda a, b, s: fn(a, b, s, **params), jit_compile=True)(x, y, seed)
+    eager = fn(x, y, seed)
+    compiled = tf.function(lambda a, b, s: fn(a, b, s), jit_compile=True)(x, y, seed)
     for e, c in zip(eager, compiled, strict=True):
         np.testing.assert_allclose(c, e, atol=1e-4)
     assert not np.allclose(eager[0], x) or name == "superpose"
@@ -56,13 +58,13 @@ def test_compiles_with_xla_and_matches_eager(name):
 def _full_pipeline() -> Pipeline:
     return Pipeline(
         [
-            Step(aug.shift, max_shift=2.0),
-            Step(aug.superpose, p=0.5),
-            Step(aug.add_noise, p=0.5, snr_db=(0.0, 20.0)),
-            (aug.channel_dropout, 0.3),
-            (aug.false_positive, 0.3, {"gap_value": "zero"}),
-            Step(aug.polarity_flip),
-            Step(aug.zero_mask, p=0.2),
+            aug.Shift(max_shift=2.0),
+            aug.Superpose(p=0.5),
+            aug.AddNoise(p=0.5, snr_db=(0.0, 20.0)),
+            aug.ChannelDropout(p=0.3),
+            aug.FalsePositive(p=0.3, gap_value="zero"),
+            aug.PolarityFlip(),
+            aug.ZeroMask(p=0.2),
         ]
     )
 
@@ -82,11 +84,11 @@ def test_same_seed_same_batch_different_seed_differs():
 
 def test_per_sample_probability():
     x = tf.ones([400, 10, 3])
-    pipe = Pipeline([Step(aug.polarity_flip, p=0.5, p_flip=1.0)])
+    pipe = Pipeline([aug.PolarityFlip(p=0.5, p_flip=1.0)])
     out, _ = pipe(x, tf.zeros([400, 10, 1]), [4, 4])
     flipped = (out.numpy()[:, 0, 0] < 0).mean()
     assert 0.4 < flipped < 0.6
-    whole = Pipeline([Step(aug.polarity_flip, p=0.5, per_sample=False, p_flip=1.0)])
+    whole = Pipeline([aug.PolarityFlip(p=0.5, per_sample=False, p_flip=1.0)])
     signs = {float(whole(x, tf.zeros([400, 10, 1]), [s, 0])[0][:, 0, 0].numpy().mean()) for s in range(6)}
     assert signs == {-1.0, 1.0}
 
@@ -94,8 +96,8 @@ def test_per_sample_probability():
 def test_shape_changing_step_needs_p_one():
     x, y = _batch()
     with pytest.raises(ValueError, match="p=1"):
-        Pipeline([Step(aug.shift, p=0.5, n_samples=500)])(x, y, [0, 0])
-    xs, ys = Pipeline([Step(aug.shift, n_samples=500)])(x, y, [0, 0])
+        Pipeline([aug.Shift(p=0.5, n_samples=500)])(x, y, [0, 0])
+    xs, ys = Pipeline([aug.Shift(n_samples=500)])(x, y, [0, 0])
     assert xs.shape == (4, 500, 3) and ys.shape == (4, 500, 3)
 
 
@@ -109,12 +111,12 @@ def test_layer_acts_only_in_training_and_steps_differ():
     assert not np.allclose(first[0], second[0])
     again = _full_pipeline().layer(seed=11)
     np.testing.assert_array_equal(again((x, y), training=True)[0], first[0])
-    x_only = Pipeline([aug.polarity_flip]).layer(seed=1)(x, training=True)
+    x_only = Pipeline([aug.PolarityFlip()]).layer(seed=1)(x, training=True)
     assert x_only.shape == x.shape
 
 
 def test_layer_config_round_trip():
-    layer = Pipeline([Step(aug.add_noise, p=0.5, snr_db=[0.0, 5.0]), aug.polarity_flip]).layer(seed=3)
+    layer = Pipeline([aug.AddNoise(p=0.5, snr_db=[0.0, 5.0]), aug.PolarityFlip()]).layer(seed=3)
     clone = AugmentationLayer.from_config(layer.get_config())
     assert [s.name for s in clone.pipeline.steps] == ["add_noise", "polarity_flip"]
     assert clone.pipeline.steps[0].p == 0.5 and clone.seed == 3
@@ -124,7 +126,7 @@ def test_layer_config_round_trip():
 
 def test_layer_inside_a_model():
     inp = keras.Input((T, 3))
-    out = Pipeline([aug.polarity_flip]).layer(seed=0)(inp)
+    out = Pipeline([aug.PolarityFlip()]).layer(seed=0)(inp)
     model = keras.Model(inp, keras.layers.Dense(1)(out))
     x, _ = _batch()
     np.testing.assert_allclose(model(x, training=False), model.layers[-1](x), atol=1e-6)
@@ -134,16 +136,16 @@ def test_bad_steps():
     with pytest.raises(TypeError):
         Pipeline(["shift"])
     with pytest.raises(ValueError, match="probability"):
-        Step(aug.shift, p=1.5)
+        aug.Shift(p=1.5)
     with pytest.raises(ValueError, match="seed"):
-        aug.shift(*_batch(), seed=[1, 2, 3])
+        aug.Shift()(*_batch(), seed=[1, 2, 3])
 
 
 def test_layer_in_compiled_step_draws_new_seeds_reproducibly():
     x, y = _batch()
 
     def run(seed):
-        layer = Pipeline([aug.polarity_flip, Step(aug.add_noise, snr_db=(0.0, 0.0))]).layer(seed=seed)
+        layer = Pipeline([aug.PolarityFlip(), aug.AddNoise(snr_db=(0.0, 0.0))]).layer(seed=seed)
         step = tf.function(lambda a, b: layer((a, b), training=True)[0], jit_compile=True)
         return [step(x, y).numpy() for _ in range(2)]
 
@@ -155,6 +157,6 @@ def test_layer_in_compiled_step_draws_new_seeds_reproducibly():
 
 
 def test_unsaveable_parameter_is_named():
-    layer = Pipeline([Step(aug.add_noise, noise=tf.zeros([2, T, 3]))]).layer()
+    layer = Pipeline([aug.AddNoise(noise=tf.zeros([2, T, 3]))]).layer()
     with pytest.raises(TypeError, match="'noise'"):
         layer.get_config()

@@ -1,4 +1,4 @@
-"""Resampling keeps arrival times within one sample; rebalancing evens out classes."""
+"""Resampling keeps arrival times within one sample; random resampling moves arrivals by the drawn factor."""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ import tensorflow as tf
 from scipy.signal import resample as scipy_resample
 from scipy.signal import resample_poly
 
-from zoo.augment import (
-    balanced_weights,
-    column_classes,
-    draw_resample_factor,
-    random_resample,
-    rebalance,
-    resample,
-)
+from zoo.augment import RandomResample
+from zoo.augment.resample import resample
 from zoo.labels import phase_labels
 
 
@@ -43,22 +37,8 @@ def test_random_resample_moves_arrivals_by_factor(stead):
     x = stead["x"][:, :3000]
     y = phase_labels(np.stack([stead["p"], stead["s"]], 1), 3000)
     for seed in range(3):
-        f = draw_resample_factor([seed, 5], 8).numpy()
-        xo, yo = random_resample(x, y, [seed, 5])
+        f = RandomResample().draw(x, y, [seed, 5])["factor"].numpy()
+        xo, yo = RandomResample()(x, y, [seed, 5])
         assert xo.shape == x.shape
         got = yo.numpy()[:, :, 0].argmax(1)
         assert np.all(np.abs(got - stead["p"] * f) <= 1.0)
-
-
-def test_balanced_weights_by_magnitude_bin():
-    mags = np.array([1.0] * 90 + [3.5] * 10)
-    classes = column_classes(mags, [2.0])
-    w = balanced_weights(classes)
-    assert np.isclose(w[classes == 0].sum(), 0.5) and np.isclose(w[classes == 1].sum(), 0.5)
-
-
-def test_rebalance_evens_out_a_skewed_dataset():
-    ds = tf.data.Dataset.from_tensor_slices(tf.constant([0] * 90 + [1] * 10, tf.int32)).repeat()
-    out = rebalance(ds, lambda c: c, 2, initial=[0.9, 0.1], seed=3)
-    share = float(np.mean([int(v) for v in out.take(400)]))
-    assert 0.4 < share < 0.6

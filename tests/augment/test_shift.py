@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.augment import apply_shift, draw_shift, shift
+from zoo.augment import Shift
 
 
 def _peaks(y: np.ndarray, channel: int) -> np.ndarray:
@@ -16,8 +16,8 @@ def _peaks(y: np.ndarray, channel: int) -> np.ndarray:
 def test_crop_from_longer_record_moves_peaks_by_drawn_shift(stead):
     x, y = stead["x"], stead["y"]
     kw = dict(n_samples=3000, keep_phases=True)
-    d = draw_shift([4, 2], x, y, **kw).numpy()
-    xs, ys = shift(x, y, [4, 2], **kw)
+    d = Shift(**kw).draw(x, y, [4, 2])["shift"].numpy()
+    xs, ys = Shift(**kw)(x, y, [4, 2])
     assert xs.shape == (8, 3000, 3) and np.all(d <= 0)
     for ch in (0, 1):
         np.testing.assert_array_equal(_peaks(ys, ch), _peaks(y, ch) + d)
@@ -29,8 +29,8 @@ def test_crop_from_longer_record_moves_peaks_by_drawn_shift(stead):
 def test_in_window_shift_moves_peaks_and_waveform(stead, mode):
     x, y = stead["x"][:, :3000], stead["y"][:, :3000]
     kw = dict(mode=mode, max_shift=5.0, sampling_rate=100.0)
-    d = draw_shift([9, 9], x, y, **kw).numpy()
-    xs, ys = shift(x, y, [9, 9], **kw)
+    d = Shift(**kw).draw(x, y, [9, 9])["shift"].numpy()
+    xs, ys = Shift(**kw)(x, y, [9, 9])
     assert np.all(np.abs(d) <= 500) and len(set(d.tolist())) > 1
     for ch in (0, 1):
         np.testing.assert_array_equal(_peaks(ys, ch), (_peaks(y, ch) + d) % 3000)
@@ -44,20 +44,20 @@ def test_in_window_shift_moves_peaks_and_waveform(stead, mode):
 def test_zero_fill_keep_phases_never_loses_a_phase(stead):
     x, y = stead["x"], stead["y"]
     for seed in range(5):
-        _, ys = shift(x, y, [seed, 1], mode="zero", keep_phases=True)
+        _, ys = Shift(mode="zero", keep_phases=True)(x, y, [seed, 1])
         assert np.all(ys.numpy()[:, :, :2].max(axis=1) > 0.99)
 
 
 def test_labels_sum_to_one_after_zero_fill(stead):
-    _, ys = apply_shift(stead["x"], stead["y"], tf.fill([8], 2500), mode="zero")
+    _, ys = Shift(mode="zero").apply(stead["x"], stead["y"], {"shift": tf.fill([8], 2500)})
     np.testing.assert_allclose(ys.numpy().sum(-1), 1.0, atol=1e-5)
 
 
 def test_bad_arguments():
     x = tf.zeros([2, 100, 3])
     with pytest.raises(ValueError, match="longer than"):
-        shift(x, tf.zeros([2, 100, 3]), [0, 0], n_samples=200)
+        Shift(n_samples=200)(x, tf.zeros([2, 100, 3]), [0, 0])
     with pytest.raises(ValueError, match="mode"):
-        shift(x, tf.zeros([2, 100, 3]), [0, 0], mode="reflect")
+        Shift(mode="reflect")(x, tf.zeros([2, 100, 3]), [0, 0])
     with pytest.raises(ValueError, match="labels must be per sample"):
-        shift(x, tf.zeros([2, 99, 3]), [0, 0])
+        Shift()(x, tf.zeros([2, 99, 3]), [0, 0])

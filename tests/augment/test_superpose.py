@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.augment import draw_superpose, superpose
+from zoo.augment import Superpose
 from zoo.labels import phase_labels
 
 
@@ -14,8 +14,8 @@ def test_second_event_after_first_and_both_peaks_kept(stead):
     y = phase_labels(np.stack([p, s], 1), 4000, width=0.1)
     n_active = 0
     for seed in range(4):
-        prm = {k: v.numpy() for k, v in draw_superpose([seed, 0], x, y, coda_factor=1.4).items()}
-        xo, yo = superpose(x, y, [seed, 0], coda_factor=1.4)
+        prm = {k: v.numpy() for k, v in Superpose(coda_factor=1.4).draw(x, y, [seed, 0]).items()}
+        xo, yo = Superpose(coda_factor=1.4)(x, y, [seed, 0])
         xo, yo = xo.numpy(), yo.numpy()
         for b in range(8):
             if not prm["active"][b]:
@@ -42,5 +42,5 @@ def test_second_event_after_first_and_both_peaks_kept(stead):
 def test_envelope_end_used_without_labels(stead):
     x = stead["x"][:, :4000]
     y = np.zeros((8, 4000, 1), np.float32)
-    prm = draw_superpose([1, 1], x, y, end="envelope")
+    prm = Superpose(end="envelope").draw(x, y, [1, 1])
     assert np.all(prm["delay"].numpy()[prm["active"].numpy()] > 0)

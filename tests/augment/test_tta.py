@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.augment import bandpass, tta_predict
+from zoo.augment import tta_predict
+from zoo.augment.bandpass import bandpass
 
 
 def _envelope_model(w):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 from zoo.export.layout import check_version, existing_versions, staged_version
@@ -48,3 +51,24 @@ def test_version_appears_complete_at_the_end(tmp_path):
         assert not tmp.name.isdigit()
     assert sorted(p.name for p in base.iterdir()) == ["7"]
     assert (base / "7" / "saved_model.pb").read_bytes() == b"pb"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_real_export_follows_the_umask(tmp_path, umask):
+    """A SavedModel written by TensorFlow into the staged folder: every folder and file is readable by
+    other users exactly when the umask allows it (TF Serving often runs as another user)."""
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    old = os.umask(umask)
+    try:
+        with staged_version(tmp_path / "m", 1) as tmp:
+            model.export(str(tmp), format="tf_saved_model", verbose=False)
+    finally:
+        os.umask(old)
+    version = tmp_path / "m" / "1"
+    paths = [version, *version.rglob("*")]
+    assert (version / "saved_model.pb").is_file() and len(paths) > 3
+    for path in paths:
+        expected = (0o777 if path.is_dir() else 0o666) & ~umask
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path

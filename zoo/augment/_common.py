@@ -46,9 +46,13 @@ def check_batch(x: tf.Tensor, y: tf.Tensor | None = None) -> tuple[tf.Tensor, tf
     return x, y
 
 
-def seconds_to_samples(seconds: float, sampling_rate: float) -> int:
+def check_rate(sampling_rate: float) -> None:
     if sampling_rate <= 0:
         raise ValueError(f"sampling_rate must be positive (Hz), got {sampling_rate}.")
+
+
+def seconds_to_samples(seconds: float, sampling_rate: float) -> int:
+    check_rate(sampling_rate)
     return int(round(seconds * sampling_rate))
 
 

@@ -1,21 +1,19 @@
-"""Sampling-rate changes with labels remapped, and class re-balancing for tf.data.
+"""Sampling-rate changes with labels remapped, and the random resampling augmentation.
 
 :func:`resample` changes the rate of a batch (Fourier or polyphase), so a window of ``T`` samples at
 ``rate_in`` becomes ``round(T * rate_out / rate_in)`` samples at ``rate_out``; label curves are
 interpolated at the new sample times, so an arrival at sample ``p`` lands at ``p * rate_out / rate_in``
 (within one output sample) and label widths keep their duration in seconds.
 
-:func:`random_resample` is the augmentation: it resamples each trace by a factor drawn from
+:class:`RandomResample` is the augmentation: it resamples each trace by a factor drawn from
 ``factors`` and reinterprets the result at the original rate, cut or zero-padded to ``T`` samples.
 It is a band-limited time stretch: an arrival at ``p`` moves to ``p * factor``.
-
-:func:`rebalance` and :func:`balanced_weights` re-balance classes (for example magnitude bins of a
-metadata column) in a ``tf.data`` pipeline.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
@@ -23,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.augment._common import check_batch, interp_time, recompute_noise, uniform
+from zoo.augment.base import Augmentation, Draws
 
 Method = Literal["fourier", "polyphase"]
 
@@ -107,103 +106,52 @@ def _fit(v: tf.Tensor, t: int) -> tf.Tensor:
     return tf.pad(v, [[0, 0], [0, t - n], [0, 0]])
 
 
-def random_resample(
-    x: tf.Tensor,
-    y: tf.Tensor,
-    seed,
-    *,
-    factors: Sequence[float] = (0.8, 0.9, 1.1, 1.25),
-    method: Method = "fourier",
-    noise_channel: int | None = -1,
-    phase_channels: Sequence[int] | None = None,
-) -> tuple[tf.Tensor, tf.Tensor]:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class RandomResample(Augmentation):
     """Stretch each trace by a factor drawn from ``factors`` with band-limited resampling (see module).
 
     Every factor is computed for the whole batch and each trace keeps the one drawn for it (the cost
     grows with ``len(factors)``). The part of the window with no data is zero (noise channel
-    recomputed there).
+    recomputed there). ``method`` is ``"fourier"`` or ``"polyphase"`` (see :func:`resample`).
+
+    Draws: ``index`` (int32 ``[B]``, into ``factors``) and ``factor`` (float32 ``[B]``).
 
     Example:
         >>> import tensorflow as tf
         >>> from zoo.labels import phase_labels
-        >>> _, y = random_resample(tf.zeros([1, 1000, 3]), phase_labels([[100.0, 200.0]], 1000), [0, 0],
-        ...                        factors=(1.25,))
+        >>> stretch = RandomResample(factors=(1.25,))
+        >>> _, y = stretch(tf.zeros([1, 1000, 3]), phase_labels([[100.0, 200.0]], 1000), [0, 0])
         >>> int(tf.argmax(y[0, :, 0]))
         125
     """
-    x, y = check_batch(x, y)
-    t = x.shape[1]
-    pick = draw_resample_factor(seed, tf.shape(x)[0], factors, index=True)
-    xs, ys = [], []
-    for f in factors:
-        xo, yo = resample(x, y, 1.0, float(f), method=method)
-        xs.append(_fit(xo, t))
-        ys.append(_fit(yo, t))
-    x_out = tf.gather(tf.stack(xs, axis=1), pick, batch_dims=1)
-    y_out = tf.gather(tf.stack(ys, axis=1), pick, batch_dims=1)
-    return x_out, recompute_noise(y_out, noise_channel, phase_channels)
 
+    factors: Sequence[float] = (0.8, 0.9, 1.1, 1.25)
+    method: Method = "fourier"
+    noise_channel: int | None = -1
+    phase_channels: Sequence[int] | None = None
 
-def draw_resample_factor(
-    seed, batch: int | tf.Tensor, factors: Sequence[float] = (0.8, 0.9, 1.1, 1.25), index: bool = False
-) -> tf.Tensor:
-    """The factor per trace (float32 ``[B]``, or its index into ``factors``) :func:`random_resample` uses."""
-    if not factors or min(factors) <= 0:
-        raise ValueError(f"resampling factors must be a non-empty list of positive numbers, got {factors}.")
-    pick = uniform([batch], seed, 0, len(factors), dtype=tf.int32)
-    return pick if index else tf.gather(tf.constant(factors, tf.float32), pick)
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.factors or min(self.factors) <= 0:
+            raise ValueError(
+                f"resampling factors must be a non-empty list of positive numbers, got {self.factors}."
+            )
+        if self.method not in ("fourier", "polyphase"):
+            raise ValueError(f"resampling method must be 'fourier' or 'polyphase', got {self.method!r}.")
 
+    def draw(self, x, y, seed) -> Draws:
+        x, _ = check_batch(x)
+        index = uniform([tf.shape(x)[0]], seed, 0, len(self.factors), dtype=tf.int32)
+        return {"index": index, "factor": tf.gather(tf.constant(self.factors, tf.float32), index)}
 
-def balanced_weights(classes: np.ndarray, target: Sequence[float] | None = None) -> np.ndarray:
-    """Per-example sampling weights that give each class its ``target`` share (default: equal shares).
-
-    Example:
-        >>> balanced_weights(np.array([0, 0, 0, 1])).tolist()
-        [0.16666666666666666, 0.16666666666666666, 0.16666666666666666, 0.5]
-    """
-    classes = np.asarray(classes)
-    if classes.ndim != 1 or not np.issubdtype(classes.dtype, np.integer):
-        raise ValueError("classes must be a 1-D integer array (one class index per example).")
-    n_classes = int(classes.max()) + 1
-    counts = np.bincount(classes, minlength=n_classes).astype(float)
-    share = (
-        np.full(n_classes, 1.0 / np.count_nonzero(counts)) if target is None else np.asarray(target, float)
-    )
-    if share.shape != (n_classes,):
-        raise ValueError(f"target must give one share per class ({n_classes}), got {len(share)}.")
-    w = np.where(counts > 0, share / np.maximum(counts, 1), 0.0)[classes]
-    return w / w.sum()
-
-
-def column_classes(values: np.ndarray, edges: Sequence[float]) -> np.ndarray:
-    """Class index of each value of a metadata column (e.g. magnitude) for bin ``edges`` (``np.digitize``)."""
-    return np.digitize(np.asarray(values, float), np.asarray(edges, float)).astype(np.int64)
-
-
-def rebalance(
-    dataset: tf.data.Dataset,
-    class_fn: Callable[..., tf.Tensor],
-    num_classes: int,
-    target: Sequence[float] | None = None,
-    initial: Sequence[float] | None = None,
-    seed: int | None = None,
-) -> tf.data.Dataset:
-    """Rejection-resample ``dataset`` so that ``class_fn(element)`` (int32 scalar) follows ``target``.
-
-    ``target`` defaults to equal shares; ``initial`` (the dataset's class shares, if known) avoids the
-    running estimate. Unbatched datasets only.
-
-    Example:
-        >>> ds = tf.data.Dataset.from_tensor_slices(tf.constant([0] * 90 + [1] * 10)).repeat()
-        >>> ds = rebalance(ds, lambda c: c, 2, seed=1)
-        >>> 0.35 < float(np.mean([int(v) for v in ds.take(400)])) < 0.65
-        True
-    """
-    target_dist = np.full(num_classes, 1.0 / num_classes) if target is None else np.asarray(target, float)
-    out = dataset.rejection_resample(
-        lambda *e: tf.cast(class_fn(*e), tf.int32),
-        target_dist=target_dist,
-        initial_dist=None if initial is None else np.asarray(initial, float),
-        seed=seed,
-    )
-    return out.map(lambda _cls, element: element)
+    def apply(self, x, y, draws: Draws) -> tuple[tf.Tensor, tf.Tensor]:
+        x, y = check_batch(x, y)
+        t = x.shape[1]
+        xs, ys = [], []
+        for f in self.factors:
+            xo, yo = resample(x, y, 1.0, float(f), method=self.method)
+            xs.append(_fit(xo, t))
+            ys.append(_fit(yo, t))
+        x_out = tf.gather(tf.stack(xs, axis=1), draws["index"], batch_dims=1)
+        y_out = tf.gather(tf.stack(ys, axis=1), draws["index"], batch_dims=1)
+        return x_out, recompute_noise(y_out, self.noise_channel, self.phase_channels)

@@ -9,18 +9,21 @@ padding, ``d <= 0``); otherwise the window wraps around (``mode="wrap"``) or is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import tensorflow as tf
 
 from zoo.augment._common import (
     check_batch,
+    check_rate,
     gather_time,
     phase_activity,
     recompute_noise,
     seconds_to_samples,
     uniform,
 )
+from zoo.augment.base import Augmentation, Draws
 
 Mode = Literal["wrap", "zero"]
 
@@ -35,95 +38,11 @@ def _phase_span(y: tf.Tensor, threshold: float, noise_channel, phase_channels) -
     return tf.where(any_on, first, -1), tf.where(any_on, last, -1)
 
 
-def draw_shift(
-    seed,
-    x: tf.Tensor,
-    y: tf.Tensor | None = None,
-    *,
-    n_samples: int | None = None,
-    sampling_rate: float = 100.0,
-    max_shift: float | Literal["full"] = "full",
-    mode: Mode = "wrap",
-    keep_phases: bool = False,
-    threshold: float = 0.5,
-    noise_channel: int | None = -1,
-    phase_channels: Sequence[int] | None = None,
-) -> tf.Tensor:
-    """The shift (int32 ``[B]``, samples) that :func:`shift` applies with the same arguments."""
-    n_in = x.shape[1]
-    n_out = n_in if n_samples is None else n_samples
-    if n_out > n_in:
-        raise ValueError(f"n_samples={n_out} is longer than the {n_in}-sample record it is cut from.")
-    if mode not in ("wrap", "zero"):
-        raise ValueError(f"shift mode must be 'wrap' or 'zero', got {mode!r}.")
-    if n_out < n_in:
-        lo, hi = -(n_in - n_out), 0
-        if max_shift != "full":
-            centre = -((n_in - n_out) // 2)
-            m = seconds_to_samples(max_shift, sampling_rate)
-            lo, hi = max(lo, centre - m), min(hi, centre + m)
-    elif max_shift == "full":
-        lo, hi = (0, n_in - 1) if mode == "wrap" else (-(n_in - 1), n_in - 1)
-    else:
-        m = seconds_to_samples(max_shift, sampling_rate)
-        lo, hi = -min(m, n_in - 1), min(m, n_in - 1)
-    b = tf.shape(x)[0]
-    lo_b = tf.fill([b], lo)
-    hi_b = tf.fill([b], hi)
-    if keep_phases and (mode == "zero" or n_out < n_in):
-        if y is None:
-            raise ValueError("keep_phases=True needs the labels y to know where the phases are.")
-        first, last = _phase_span(y, threshold, noise_channel, phase_channels)
-        k_lo = tf.maximum(lo_b, -first)
-        k_hi = tf.minimum(hi_b, n_out - 1 - last)
-        ok = (first >= 0) & (k_lo <= k_hi)
-        lo_b, hi_b = tf.where(ok, k_lo, lo_b), tf.where(ok, k_hi, hi_b)
-    u = uniform([b], seed)
-    span = tf.cast(hi_b - lo_b + 1, tf.float32)
-    return lo_b + tf.minimum(tf.cast(tf.floor(u * span), tf.int32), hi_b - lo_b)
-
-
-def apply_shift(
-    x: tf.Tensor,
-    y: tf.Tensor,
-    shift: tf.Tensor,
-    *,
-    n_samples: int | None = None,
-    mode: Mode = "wrap",
-    noise_channel: int | None = -1,
-    phase_channels: Sequence[int] | None = None,
-) -> tuple[tf.Tensor, tf.Tensor]:
-    """Apply per-trace shifts ``shift`` (int32 ``[B]`` samples): ``out[t] = x[t - shift]``."""
-    x, y = check_batch(x, y)
-    n_in = x.shape[1]
-    n_out = n_in if n_samples is None else n_samples
-    src = tf.range(n_out, dtype=tf.int32)[None, :] - tf.cast(shift, tf.int32)[:, None]
-    if n_out == n_in and mode == "wrap":
-        src = tf.math.floormod(src, n_in)
-        return gather_time(x, src), gather_time(y, src)
-    valid = (src >= 0) & (src < n_in)
-    y_out = gather_time(y, src, valid)
-    return gather_time(x, src, valid), recompute_noise(y_out, noise_channel, phase_channels)
-
-
-def shift(
-    x: tf.Tensor,
-    y: tf.Tensor,
-    seed,
-    *,
-    n_samples: int | None = None,
-    sampling_rate: float = 100.0,
-    max_shift: float | Literal["full"] = "full",
-    mode: Mode = "wrap",
-    keep_phases: bool = False,
-    threshold: float = 0.5,
-    noise_channel: int | None = -1,
-    phase_channels: Sequence[int] | None = None,
-) -> tuple[tf.Tensor, tf.Tensor]:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Shift(Augmentation):
     """Shift every trace by a random number of samples, labels with it.
 
     Args:
-        x: ``[B, T, C]`` waveforms; y: ``[B, T, K]`` labels; seed: ``[2]`` int seed.
         n_samples: output length; when shorter than ``T`` the window is cut from the longer record
             (no padding) at a random offset.
         sampling_rate: Hz, converts ``max_shift`` to samples.
@@ -133,27 +52,76 @@ def shift(
             exceeds ``threshold`` stays in the window (traces where that is impossible ignore it).
         noise_channel, phase_channels: label layout; the noise channel is recomputed where zero-filled.
 
+    Draws: ``shift``, int32 ``[B]`` samples.
+
     Example:
         >>> import tensorflow as tf
         >>> x, y = tf.random.normal([2, 6000, 3]), tf.zeros([2, 6000, 3])
-        >>> xs, ys = shift(x, y, seed=[1, 2], n_samples=3000)
+        >>> xs, ys = Shift(n_samples=3000)(x, y, seed=[1, 2])
         >>> xs.shape
         TensorShape([2, 3000, 3])
     """
-    x, y = check_batch(x, y)
-    d = draw_shift(
-        seed,
-        x,
-        y,
-        n_samples=n_samples,
-        sampling_rate=sampling_rate,
-        max_shift=max_shift,
-        mode=mode,
-        keep_phases=keep_phases,
-        threshold=threshold,
-        noise_channel=noise_channel,
-        phase_channels=phase_channels,
-    )
-    return apply_shift(
-        x, y, d, n_samples=n_samples, mode=mode, noise_channel=noise_channel, phase_channels=phase_channels
-    )
+
+    n_samples: int | None = None
+    sampling_rate: float = 100.0
+    max_shift: float | Literal["full"] = "full"
+    mode: Mode = "wrap"
+    keep_phases: bool = False
+    threshold: float = 0.5
+    noise_channel: int | None = -1
+    phase_channels: Sequence[int] | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.mode not in ("wrap", "zero"):
+            raise ValueError(f"shift mode must be 'wrap' or 'zero', got {self.mode!r}.")
+        check_rate(self.sampling_rate)
+
+    def _range(self, n_in: int, n_out: int) -> tuple[int, int]:
+        """Smallest and largest shift (samples) before ``keep_phases``."""
+        if n_out < n_in:
+            lo, hi = -(n_in - n_out), 0
+            if self.max_shift != "full":
+                centre = -((n_in - n_out) // 2)
+                m = seconds_to_samples(self.max_shift, self.sampling_rate)
+                lo, hi = max(lo, centre - m), min(hi, centre + m)
+            return lo, hi
+        if self.max_shift == "full":
+            return (0, n_in - 1) if self.mode == "wrap" else (-(n_in - 1), n_in - 1)
+        m = seconds_to_samples(self.max_shift, self.sampling_rate)
+        return -min(m, n_in - 1), min(m, n_in - 1)
+
+    def draw(self, x, y, seed) -> Draws:
+        x = tf.convert_to_tensor(x, tf.float32)
+        n_in = x.shape[1]
+        n_out = n_in if self.n_samples is None else self.n_samples
+        if n_out > n_in:
+            raise ValueError(f"n_samples={n_out} is longer than the {n_in}-sample record it is cut from.")
+        lo, hi = self._range(n_in, n_out)
+        b = tf.shape(x)[0]
+        lo_b = tf.fill([b], lo)
+        hi_b = tf.fill([b], hi)
+        if self.keep_phases and (self.mode == "zero" or n_out < n_in):
+            if y is None:
+                raise ValueError("keep_phases=True needs the labels y to know where the phases are.")
+            y = tf.convert_to_tensor(y, tf.float32)
+            first, last = _phase_span(y, self.threshold, self.noise_channel, self.phase_channels)
+            k_lo = tf.maximum(lo_b, -first)
+            k_hi = tf.minimum(hi_b, n_out - 1 - last)
+            ok = (first >= 0) & (k_lo <= k_hi)
+            lo_b, hi_b = tf.where(ok, k_lo, lo_b), tf.where(ok, k_hi, hi_b)
+        u = uniform([b], seed)
+        span = tf.cast(hi_b - lo_b + 1, tf.float32)
+        return {"shift": lo_b + tf.minimum(tf.cast(tf.floor(u * span), tf.int32), hi_b - lo_b)}
+
+    def apply(self, x, y, draws: Draws) -> tuple[tf.Tensor, tf.Tensor]:
+        x, y = check_batch(x, y)
+        n_in = x.shape[1]
+        n_out = n_in if self.n_samples is None else self.n_samples
+        src = tf.range(n_out, dtype=tf.int32)[None, :] - tf.cast(draws["shift"], tf.int32)[:, None]
+        if n_out == n_in and self.mode == "wrap":
+            src = tf.math.floormod(src, n_in)
+            return gather_time(x, src), gather_time(y, src)
+        valid = (src >= 0) & (src < n_in)
+        y_out = gather_time(y, src, valid)
+        return gather_time(x, src, valid), recompute_noise(y_out, self.noise_channel, self.phase_channels)

@@ -15,12 +15,21 @@ partner is its P label peak, or its first sample when it has none.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import tensorflow as tf
 
-from zoo.augment._common import check_batch, recompute_noise, seconds_to_samples, split, uniform
-from zoo.augment.shift import apply_shift
+from zoo.augment._common import (
+    check_batch,
+    check_rate,
+    recompute_noise,
+    seconds_to_samples,
+    split,
+    uniform,
+)
+from zoo.augment.base import Augmentation, Draws
+from zoo.augment.shift import Shift
 
 
 def label_peak(y: tf.Tensor, channel: int, threshold: float = 0.5) -> tf.Tensor:
@@ -41,110 +50,8 @@ def envelope_end(x: tf.Tensor, sampling_rate: float = 100.0, smooth: float = 1.0
     return tf.cast(last, tf.float32)
 
 
-def event_end(
-    x: tf.Tensor,
-    y: tf.Tensor,
-    *,
-    end: Literal["labels", "envelope"] = "labels",
-    p_channel: int = 0,
-    s_channel: int = 1,
-    coda_factor: float = 1.4,
-    threshold: float = 0.5,
-    sampling_rate: float = 100.0,
-    envelope_level: float = 0.1,
-) -> tf.Tensor:
-    """Estimated end sample (float32 ``[B]``) of the event in each trace; see the module docstring."""
-    env_end = envelope_end(x, sampling_rate, level=envelope_level)
-    if end == "envelope":
-        return env_end
-    if end != "labels":
-        raise ValueError(f"end must be 'labels' or 'envelope', got {end!r}.")
-    p = label_peak(y, p_channel, threshold)
-    s = label_peak(y, s_channel, threshold)
-    return tf.where((p >= 0) & (s >= 0), s + coda_factor * (s - p), env_end)
-
-
-def draw_superpose(
-    seed,
-    x: tf.Tensor,
-    y: tf.Tensor,
-    *,
-    ratio: tuple[float, float] = (0.1, 1.0),
-    end: Literal["labels", "envelope"] = "labels",
-    p_channel: int = 0,
-    s_channel: int = 1,
-    coda_factor: float = 1.4,
-    threshold: float = 0.5,
-    sampling_rate: float = 100.0,
-    envelope_level: float = 0.1,
-) -> dict[str, tf.Tensor]:
-    """Draw ``partner`` (int32 [B]), ``delay`` (int32 [B], samples), ``ratio`` and ``active`` (bool [B])."""
-    x, y = check_batch(x, y)
-    s_k, s_delay, s_ratio = split(seed, 3)
-    b = tf.shape(x)[0]
-    t = x.shape[1]
-    bf = tf.cast(b, tf.float32)
-    k = 1 + tf.cast(tf.floor(uniform([], s_k) * (bf - 1.0)), tf.int32)
-    partner = tf.math.floormod(tf.range(b) + k, b)
-    end1 = event_end(
-        x,
-        y,
-        end=end,
-        p_channel=p_channel,
-        s_channel=s_channel,
-        coda_factor=coda_factor,
-        threshold=threshold,
-        sampling_rate=sampling_rate,
-        envelope_level=envelope_level,
-    )
-    p2 = tf.maximum(tf.gather(label_peak(y, p_channel, threshold), partner), 0.0)
-    lo = tf.math.ceil(end1) + 1.0 - p2
-    hi = float(t - 1) - p2
-    active = (lo <= hi) & (b > 1)
-    u = uniform([b], s_delay)
-    delay = tf.cast(tf.minimum(lo + tf.floor(u * (hi - lo + 1.0)), hi), tf.int32)
-    r = uniform([b], s_ratio, minval=ratio[0], maxval=ratio[1])
-    return {"partner": partner, "delay": tf.where(active, delay, 0), "ratio": r, "active": active}
-
-
-def apply_superpose(
-    x: tf.Tensor,
-    y: tf.Tensor,
-    params: dict[str, tf.Tensor],
-    *,
-    noise_channel: int | None = -1,
-    phase_channels: Sequence[int] | None = None,
-) -> tuple[tf.Tensor, tf.Tensor]:
-    """Add the delayed, scaled partner traces described by ``params`` (from :func:`draw_superpose`)."""
-    x, y = check_batch(x, y)
-    x2 = tf.gather(x, params["partner"])
-    y2 = tf.gather(y, params["partner"])
-    x2, y2 = apply_shift(x2, y2, params["delay"], mode="zero", noise_channel=None)
-    peak1 = tf.reduce_max(tf.abs(x), axis=[1, 2])
-    peak2 = tf.reduce_max(tf.abs(tf.gather(x, params["partner"])), axis=[1, 2])
-    gain = params["ratio"] * peak1 / tf.maximum(peak2, 1e-30)
-    on = params["active"][:, None, None]
-    x_out = tf.where(on, x + x2 * gain[:, None, None], x)
-    y_out = tf.where(on, recompute_noise(tf.maximum(y, y2), noise_channel, phase_channels), y)
-    return x_out, y_out
-
-
-def superpose(
-    x: tf.Tensor,
-    y: tf.Tensor,
-    seed,
-    *,
-    ratio: tuple[float, float] = (0.1, 1.0),
-    end: Literal["labels", "envelope"] = "labels",
-    p_channel: int = 0,
-    s_channel: int = 1,
-    coda_factor: float = 1.4,
-    threshold: float = 0.5,
-    sampling_rate: float = 100.0,
-    envelope_level: float = 0.1,
-    noise_channel: int | None = -1,
-    phase_channels: Sequence[int] | None = None,
-) -> tuple[tf.Tensor, tf.Tensor]:
+@dataclass(frozen=True, kw_only=True, repr=False)
+class Superpose(Augmentation):
     """Superimpose a second event from the batch on each trace (see the module docstring).
 
     Args:
@@ -155,25 +62,71 @@ def superpose(
         sampling_rate: Hz (envelope smoothing of 1 s); envelope_level: fraction of the envelope peak.
         noise_channel, phase_channels: label layout; the noise channel is recomputed.
 
+    Draws: ``partner`` (int32 ``[B]``, the trace added), ``delay`` (int32 ``[B]``, samples),
+    ``ratio`` (float32 ``[B]``) and ``active`` (bool ``[B]``).
+
     Example:
         >>> import tensorflow as tf
         >>> from zoo.labels import phase_labels
         >>> y = phase_labels([[100.0, 200.0], [150.0, 260.0]], 2000)
-        >>> xs, ys = superpose(tf.random.normal([2, 2000, 3]), y, [0, 7])
+        >>> xs, ys = Superpose()(tf.random.normal([2, 2000, 3]), y, [0, 7])
         >>> ys.shape
         TensorShape([2, 2000, 3])
     """
-    params = draw_superpose(
-        seed,
-        x,
-        y,
-        ratio=ratio,
-        end=end,
-        p_channel=p_channel,
-        s_channel=s_channel,
-        coda_factor=coda_factor,
-        threshold=threshold,
-        sampling_rate=sampling_rate,
-        envelope_level=envelope_level,
-    )
-    return apply_superpose(x, y, params, noise_channel=noise_channel, phase_channels=phase_channels)
+
+    ratio: tuple[float, float] = (0.1, 1.0)
+    end: Literal["labels", "envelope"] = "labels"
+    p_channel: int = 0
+    s_channel: int = 1
+    coda_factor: float = 1.4
+    threshold: float = 0.5
+    sampling_rate: float = 100.0
+    envelope_level: float = 0.1
+    noise_channel: int | None = -1
+    phase_channels: Sequence[int] | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.end not in ("labels", "envelope"):
+            raise ValueError(f"end must be 'labels' or 'envelope', got {self.end!r}.")
+        check_rate(self.sampling_rate)
+
+    def event_end(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        """Estimated end sample (float32 ``[B]``) of the event in each trace; see the module docstring."""
+        env_end = envelope_end(x, self.sampling_rate, level=self.envelope_level)
+        if self.end == "envelope":
+            return env_end
+        p = label_peak(y, self.p_channel, self.threshold)
+        s = label_peak(y, self.s_channel, self.threshold)
+        return tf.where((p >= 0) & (s >= 0), s + self.coda_factor * (s - p), env_end)
+
+    def draw(self, x, y, seed) -> Draws:
+        x, y = check_batch(x, y)
+        s_k, s_delay, s_ratio = split(seed, 3)
+        b = tf.shape(x)[0]
+        t = x.shape[1]
+        bf = tf.cast(b, tf.float32)
+        k = 1 + tf.cast(tf.floor(uniform([], s_k) * (bf - 1.0)), tf.int32)
+        partner = tf.math.floormod(tf.range(b) + k, b)
+        end1 = self.event_end(x, y)
+        p2 = tf.maximum(tf.gather(label_peak(y, self.p_channel, self.threshold), partner), 0.0)
+        lo = tf.math.ceil(end1) + 1.0 - p2
+        hi = float(t - 1) - p2
+        active = (lo <= hi) & (b > 1)
+        u = uniform([b], s_delay)
+        delay = tf.cast(tf.minimum(lo + tf.floor(u * (hi - lo + 1.0)), hi), tf.int32)
+        r = uniform([b], s_ratio, minval=self.ratio[0], maxval=self.ratio[1])
+        return {"partner": partner, "delay": tf.where(active, delay, 0), "ratio": r, "active": active}
+
+    def apply(self, x, y, draws: Draws) -> tuple[tf.Tensor, tf.Tensor]:
+        x, y = check_batch(x, y)
+        x2 = tf.gather(x, draws["partner"])
+        y2 = tf.gather(y, draws["partner"])
+        x2, y2 = Shift(mode="zero", noise_channel=None).apply(x2, y2, {"shift": draws["delay"]})
+        peak1 = tf.reduce_max(tf.abs(x), axis=[1, 2])
+        peak2 = tf.reduce_max(tf.abs(tf.gather(x, draws["partner"])), axis=[1, 2])
+        gain = draws["ratio"] * peak1 / tf.maximum(peak2, 1e-30)
+        on = draws["active"][:, None, None]
+        x_out = tf.where(on, x + x2 * gain[:, None, None], x)
+        y_out = tf.where(on, recompute_noise(tf.maximum(y, y2), self.noise_channel, self.phase_channels), y)
+        return x_out, y_out

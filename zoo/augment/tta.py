@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.augment._common import check_batch, gather_time, seconds_to_samples
-from zoo.augment.misc import bandpass
+from zoo.augment.bandpass import bandpass
 
 Filter = tuple[float | None, float | None] | None
 

@@ -2,8 +2,8 @@
 
 TensorFlow Serving watches a model base path and loads every sub-folder whose name is a positive
 integer as a model version. A version folder must therefore appear complete: it is written under a
-hidden temporary name in the same base folder and renamed into place at the end; an existing
-version is never replaced.
+hidden temporary name in the same base folder and renamed into place at the end
+(:func:`zoo.files.atomic_folder`); an existing version is never replaced.
 
 Example:
     >>> import tempfile
@@ -19,11 +19,11 @@ Example:
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from zoo.files import atomic_folder
 
 
 def existing_versions(base: str | os.PathLike) -> list[int]:
@@ -61,18 +61,11 @@ def check_version(base: str | os.PathLike, version: int | None) -> int:
 def staged_version(base: str | os.PathLike, version: int) -> Iterator[Path]:
     """Yield an empty temporary folder inside ``base``; on success rename it to ``base/version``.
 
-    On an exception the temporary folder is removed and nothing appears under ``base/version``.
+    On an exception the temporary folder is removed and nothing appears under ``base/version``. The
+    folders are created with mode ``0o777`` less the umask (``0o755`` with the usual ``022``), so a TF
+    Serving process running as another user can read the export.
     """
     base = Path(base)
     check_version(base, version)
-    base.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{version}.partial-", dir=base))
-    try:
+    with atomic_folder(base / str(version)) as tmp:
         yield tmp
-        target = base / str(version)
-        if target.exists():
-            raise FileExistsError(f"{target} appeared while exporting; it was left as it is.")
-        tmp.rename(target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)

@@ -200,7 +200,7 @@ def fit(
     options = dict(
         epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, warmup_steps=warmup_steps,
         freeze=freeze, p_position=p_position, seed=seed, tolerance=tolerance, mixed_precision=mixed,
-        augment=[step.describe() for step in augment.steps] if augment is not None else None,
+        augment=augment.describe() if augment is not None else None,
         trainer=trainer.__name__, optimizer=getattr(optimizer, "__name__", "Adam"), devices=strategy.num_replicas_in_sync,
     )  # fmt: skip
     with strategy.scope():

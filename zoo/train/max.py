@@ -1,13 +1,24 @@
-"""Recipes for MAX: masked-autoencoder pre-training on spectra, CaCO3/TOC fine-tuning, metrics, plots.
+"""Training recipes for MAX on XRF core-scanner spectra: pre-training, CaCO3/TOC fine-tuning, metrics, plots.
 
-Command line (wired by the lead into ``zoo``; also ``python -m zoo.train.max``)::
+- :func:`pretrain` sets the per-channel spectrum statistics from unlabelled spectra (counts) and fits
+  the masked autoencoder (AdamW with cosine decay; loss: mean squared error on the hidden patches, in
+  standardised units).
+- :func:`finetune` trains a regressor on labelled spectra, targets in wt%: it copies the encoder and
+  statistics of a pre-trained model when given one (otherwise takes the statistics from the spectra),
+  sets the target normalisation, and trains what the regressor's ``mode`` leaves trainable.
+- :func:`predict` gives wt%; :func:`regression_metrics` R2 and RMSE (wt%) per target;
+  :func:`plot_reconstruction` and :func:`plot_predicted_vs_measured` draw the two diagnostic figures.
+
+``zoo train --model max`` runs one stage (:func:`add_arguments`, :func:`run`) and prints a JSON report
+(final loss, or the held-out cores and their R2/RMSE)::
 
     zoo train --model max --stage pretrain --synthetic 12 --epochs 30 --output max.weights.h5
     zoo train --model max --stage finetune --target caco3,toc --weights max.weights.h5 --synthetic 12
     zoo train --model max --stage finetune --data export/ --preset synthetic-v1 --plot pred.png
 
-``--data`` is a core-scanner export folder (:mod:`zoo.data.xrf` layout); ``--synthetic N`` draws N
-synthetic cores from :mod:`zoo.synth.xrf` instead. Fine-tuning holds out whole cores for testing.
+``--data`` is a core-scanner export folder (:mod:`zoo.data.xrf` layout: spectra and, for fine-tuning,
+``labels.csv``); ``--synthetic N`` draws N synthetic cores from :mod:`zoo.synth.xrf` instead.
+Fine-tuning holds out whole cores (``--test-fraction``) for testing.
 
 Example:
     >>> import numpy as np

@@ -15,37 +15,51 @@ as a preset folder (``zoo pick --model runs/pn-stead ...`` and ``zoo.load("runs/
 of the validation windows every N steps.
 
 ``--augment`` takes augmentation names with an optional probability, ``name[:p]``, comma-separated:
-:data:`AUGMENT_DEFAULTS` lists the short names and their default probabilities; any other name of
-:data:`zoo.augment.AUGMENTATIONS` works with its own defaults (probability 1).
+:data:`AUGMENT_DEFAULTS` lists the short names with their parameters and default probabilities; any
+other augmentation name (:attr:`zoo.augment.base.Augmentation.name`, e.g. ``rotate_horizontals``)
+works with its own defaults (probability 1).
 
 Example:
     >>> parse_augment("shift,noise:0.8,dropout").steps
-    [Step(shift, p=0.5, {'mode': 'zero', 'keep_phases': True}), Step(add_noise, p=0.8, {'snr_db': (0.0, 20.0)}), Step(channel_dropout, p=0.3, {})]
+    [Shift(p=0.5, mode='zero', keep_phases=True), AddNoise(p=0.8, snr_db=(0.0, 20.0)), ChannelDropout(p=0.3)]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Any
 
-from zoo.augment import AUGMENTATIONS, Pipeline, Step
+from zoo.augment import (
+    AddNoise,
+    ChannelDropout,
+    FalsePositive,
+    Pipeline,
+    PolarityFlip,
+    RandomBandpass,
+    Shift,
+    Superpose,
+    TimeStretch,
+    ZeroMask,
+)
+from zoo.augment.base import AUGMENTATIONS, Augmentation
 
 logger = logging.getLogger(__name__)
 
-AUGMENT_DEFAULTS: dict[str, tuple[str, float, dict[str, Any]]] = {
-    "shift": ("shift", 0.5, {"mode": "zero", "keep_phases": True}),
-    "noise": ("add_noise", 0.5, {"snr_db": (0.0, 20.0)}),
-    "dropout": ("channel_dropout", 0.3, {}),
-    "superpose": ("superpose", 0.3, {}),
-    "gaps": ("false_positive", 0.2, {}),
-    "polarity": ("polarity_flip", 1.0, {}),
-    "bandpass": ("random_bandpass", 0.3, {}),
-    "stretch": ("time_stretch", 0.2, {}),
-    "mask": ("zero_mask", 0.2, {}),
+AUGMENT_DEFAULTS: dict[str, Augmentation] = {
+    "shift": Shift(p=0.5, mode="zero", keep_phases=True),
+    "noise": AddNoise(p=0.5, snr_db=(0.0, 20.0)),
+    "dropout": ChannelDropout(p=0.3),
+    "superpose": Superpose(p=0.3),
+    "gaps": FalsePositive(p=0.2),
+    "polarity": PolarityFlip(),
+    "bandpass": RandomBandpass(p=0.3),
+    "stretch": TimeStretch(p=0.2),
+    "mask": ZeroMask(p=0.2),
 }
-"""Short name -> (augmentation, default probability, parameters) for ``--augment``."""
+"""Short name -> augmentation with its default probability for ``--augment``."""
 
 
 def parse_augment(spec: str) -> Pipeline:
@@ -53,15 +67,22 @@ def parse_augment(spec: str) -> Pipeline:
     steps = []
     for item in filter(None, (part.strip() for part in spec.split(","))):
         name, _, p_text = item.partition(":")
-        fn_name, p, params = AUGMENT_DEFAULTS.get(name, (name, 1.0, {}))
-        if fn_name not in AUGMENTATIONS:
+        if name in AUGMENT_DEFAULTS:
+            step = AUGMENT_DEFAULTS[name]
+        elif name in AUGMENTATIONS:
+            step = AUGMENTATIONS[name]()
+        else:
             known = sorted(set(AUGMENT_DEFAULTS) | set(AUGMENTATIONS))
             raise ValueError(f"unknown augmentation {name!r}; known: {', '.join(known)}.")
-        try:
-            p = float(p_text) if p_text else p
-        except ValueError:
-            raise ValueError(f"augmentation probability must be a number in [0, 1], got {item!r}.") from None
-        steps.append(Step(AUGMENTATIONS[fn_name], p, **params))
+        if p_text:
+            try:
+                p = float(p_text)
+            except ValueError:
+                raise ValueError(
+                    f"augmentation probability must be a number in [0, 1], got {item!r}."
+                ) from None
+            step = dataclasses.replace(step, p=p)
+        steps.append(step)
     return Pipeline(steps)
 
 

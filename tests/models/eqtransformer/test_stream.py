@@ -78,7 +78,7 @@ def _best_pick_errors(picks, meta: pd.DataFrame, phase: str) -> np.ndarray:
     start = obspy.UTCDateTime(2020, 1, 1)
     errors = np.full(len(meta), np.inf)
     for i, sample in enumerate(meta[f"{phase.lower()}_arrival_sample"]):
-        own = [p for p in picks if p.phase == phase and p.trace_id == f"XX.S{i:02d}."]
+        own = [p for p in picks if p.phase == phase and p.trace_id == f"XX.S{i:02d}..BH"]
         if own:
             best = max(own, key=lambda p: p.probability)
             errors[i] = abs(best.time - (start + sample / 100.0))
@@ -88,7 +88,7 @@ def _best_pick_errors(picks, meta: pd.DataFrame, phase: str) -> np.ndarray:
 def test_every_trace_is_detected(picks, stead) -> None:
     _, meta = stead
     detected = {d.trace_id for d in picks.detections}
-    assert detected == {f"XX.S{i:02d}." for i in range(len(meta))}
+    assert detected == {f"XX.S{i:02d}..BH" for i in range(len(meta))}
 
 
 @pytest.mark.parametrize("phase", ["P", "S"])
@@ -112,7 +112,7 @@ def test_picks_per_detection_equal_the_original_picker(picks, shared: Path) -> N
             if m[k] is not None
         )
         ours = sorted(
-            (p.phase, round((p.time - start) * 100.0)) for p in picks if p.trace_id == f"XX.S{i:02d}."
+            (p.phase, round((p.time - start) * 100.0)) for p in picks if p.trace_id == f"XX.S{i:02d}..BH"
         )
         same += ours == original
     assert same == 50, f"{same}/50 traces with the original's picks"

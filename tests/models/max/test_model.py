@@ -6,13 +6,13 @@ import keras
 import numpy as np
 import pytest
 
+from zoo.models.max.layers import sincos_position_embedding
 from zoo.models.max.model import (
     MaskedSpectrumAutoencoder,
     SpectrumRegressor,
     build,
     build_regressor,
     hidden_count,
-    sincos_position_embedding,
     transfer_encoder,
 )
 

@@ -2,7 +2,8 @@
 
 Picks follow the original picker's association: detections shorter than 10 samples are dropped, and each
 detection keeps the most probable P and the most probable S between 1 s (100 samples) before its start
-and its end; picks outside every detection are dropped. (The original also requires P before S - 10
+and its end; picks outside every detection are dropped, and so are detections without a pick (the original
+``mseed_predictor`` writes only detections with a P or an S). (The original also requires P before S - 10
 samples; not applied here.)
 
 Example:

@@ -4,7 +4,9 @@
 
 - ``*.weights.h5``: Keras 3 weights saved by this package (the shipped ``synthetic-v1`` presets);
 - ``*.pth`` / ``*.pt``: a PyTorch checkpoint of MAX (the MAE reference layout of He et al.,
-  ``models_mae.py``; a checkpoint dict with a ``"model"`` entry is unwrapped), read with ``torch``;
+  ``models_mae.py``; a checkpoint dict with a ``"model"`` entry is unwrapped), read without PyTorch by
+  :mod:`zoo.torch_pickle`, which accepts tensors and plain data only (a checkpoint that also pickles
+  other objects, e.g. training ``args``, is refused: keep only its ``"model"`` entry);
 - optionally ``*.npz`` with arrays ``mean`` and ``std`` (per channel): the spectrum standardisation
   statistics, which a PyTorch checkpoint does not hold (without it they stay mean 0, std 1).
 
@@ -42,6 +44,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from zoo import torch_pickle
 
 logger = logging.getLogger(__name__)
 
@@ -145,19 +149,6 @@ def export_state_dict(model: Any) -> dict[str, np.ndarray]:
     return {name: to_torch(np.asarray(variable)) for name, variable, _, to_torch in _pairs(model)}
 
 
-def _read_torch(path: Path) -> Mapping[str, Any]:
-    try:
-        import torch
-    except ImportError as err:
-        raise ImportError("Reading a PyTorch MAX checkpoint needs torch (pip install torch).") from err
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    if isinstance(checkpoint, Mapping) and "model" in checkpoint:
-        checkpoint = checkpoint["model"]
-    if not isinstance(checkpoint, Mapping):
-        raise ValueError(f"{path.name} holds a {type(checkpoint).__name__}, expected a state dict.")
-    return checkpoint
-
-
 def convert(model: Any, files: Mapping[str, Path]) -> None:
     """Load a preset's files (see the module docstring) into a MAX autoencoder or regressor."""
     names = sorted(files)
@@ -172,7 +163,7 @@ def convert(model: Any, files: Mapping[str, Path]) -> None:
     if keras_files:
         model.load_weights(Path(files[keras_files[0]]))
         return
-    convert_state_dict(model, _read_torch(Path(files[torch_files[0]])))
+    convert_state_dict(model, torch_pickle.read_state_dict(Path(files[torch_files[0]])))
     if stats_files:
         with np.load(Path(files[stats_files[0]])) as stats:
             model.standardizer.mean.assign(stats["mean"].astype("float32"))
