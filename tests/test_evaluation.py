@@ -46,3 +46,14 @@ def test_phasenet_on_the_ncedc_windows_reproduces_the_original_counts(shared, ph
     ).all()
     with pytest.raises(ValueError, match="sweep_from"):
         Evaluation(result.scores, result.labels, result.picks).sweep()
+
+
+def test_a_record_listed_twice_is_refused_before_picking():
+    with pytest.raises(ValueError, match=r"'A' occurs twice \(records 1 and 3\)"):
+        records_to_streams([record("A", 1, 2), record("B", 1, 2), record("A", 1, 2)], "ENZ", 100.0)
+
+
+def test_a_phase_without_any_label_is_refused(phasenet):
+    records = [record("A", 500, np.nan), record("B", 700, np.nan)]
+    with pytest.raises(ValueError, match="none of the 2 records has a label for the S arrival"):
+        evaluate(phasenet, records)

@@ -1,5 +1,9 @@
 """geozoo: a Keras 3 / TensorFlow model zoo for seismology and geoscience deep learning.
 
+The public names are imported on first use (PEP 562), so ``import zoo`` itself is cheap and
+``zoo --help`` does not load TensorFlow; ``zoo.load``, ``from zoo import annotate`` etc. work as
+usual.
+
 Example:
     >>> import obspy, zoo
     >>> model = zoo.load("phasenet")
@@ -8,19 +12,32 @@ Example:
     ['P', 'S']
 """
 
+import importlib
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from zoo import weights  # noqa: E402
-from zoo.export import export  # noqa: E402
-from zoo.picks import Detection, Pick, PickList, classify  # noqa: E402
-from zoo.preset_folder import save_preset  # noqa: E402
-from zoo.registry import ModelCard, Preset, card, list_models, load, presets  # noqa: E402
-from zoo.stream import annotate  # noqa: E402
+from zoo.export import export  # noqa: E402  (cheap: zoo.export imports its back ends on first use)
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Detection": "zoo.picks",
+    "ModelCard": "zoo.registry",
+    "Pick": "zoo.picks",
+    "PickList": "zoo.picks",
+    "Preset": "zoo.registry",
+    "annotate": "zoo.stream",
+    "card": "zoo.registry",
+    "classify": "zoo.picks",
+    "list_models": "zoo.registry",
+    "load": "zoo.registry",
+    "presets": "zoo.registry",
+    "save_preset": "zoo.preset_folder",
+}
+"""Public name -> the module that defines it (imported when the name is first used)."""
+
 __all__ = [
     "Detection",
     "ModelCard",
@@ -38,3 +55,19 @@ __all__ = [
     "weights",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    """Import a public name (or the ``weights`` module) on first use and keep it."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name == "weights":
+        value = importlib.import_module("zoo.weights")
+    else:
+        raise AttributeError(f"module 'zoo' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -11,48 +11,75 @@ Usage::
     zoo export phasenet --out serving --version 1
     zoo train --model xdisc --stage synthetic --epochs 12 --output xdisc.weights.h5
 
-Bad input ends with exit status 2 and a one-line message on standard error.
+Bad input ends with exit status 2 and a one-line message on standard error; output paths are
+checked before a model is loaded. TensorFlow is imported only by commands that need it, with its
+start-up messages kept off the terminal unless ``--verbose`` is given.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-import obspy
-
+from zoo import __version__
+from zoo.cli_models import card_for, cmd_info, cmd_list, is_waveform_model, waveform_models
 from zoo.export.cli import add_cli as add_export_cli
 
 EXIT_BAD_INPUT = 2
+EXIT_BROKEN_PIPE = 141
 
 
 class BadInput(Exception):
     """A problem with the user's command line or files (reported in one line, exit status 2)."""
 
 
+def plural(n: int, word: str) -> str:
+    """``"1 pick"``, ``"2 picks"``, ``"1 detection"``, ``"0 detections"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _thresholds(text: str | None) -> dict[str, float]:
-    """Parse ``P=0.3,S=0.3`` into ``{"P_threshold": 0.3, "S_threshold": 0.3}``."""
+    """Parse ``P=0.3,S=0.3`` into ``{"P": 0.3, "S": 0.3}``; a label given twice is an error."""
     if not text:
         return {}
-    out = {}
+    out: dict[str, float] = {}
     for item in text.split(","):
         label, sep, value = item.partition("=")
+        label = label.strip()
         try:
-            out[f"{label.strip()}_threshold"] = float(value)
+            number = float(value)
         except ValueError:
             sep = ""
-        if not sep:
+        if not sep or not label:
             raise BadInput(
                 f"--threshold expects LABEL=VALUE pairs separated by commas (e.g. P=0.3,S=0.3), got {item!r}."
             )
+        if label in out:
+            raise BadInput(f"--threshold gives {label} twice ({text!r}); give each label once.")
+        out[label] = number
     return out
 
 
-def _read(files: Sequence[str], example: bool) -> obspy.Stream:
+def _check_thresholds(card, thresholds: dict[str, float]) -> None:
+    """Labels the card triggers on, values in (0, 1] (before any waveform is read)."""
+    valid = (*card.pick_labels, *card.detection_labels)
+    for label, value in thresholds.items():
+        if label not in valid:
+            raise BadInput(
+                f"--threshold label {label!r} is not one of {card.name}'s: {', '.join(valid) or 'none'}."
+            )
+        if not 0 < value <= 1:
+            raise BadInput(f"--threshold {label}={value:g}: a threshold is a probability in (0, 1].")
+
+
+def _read(files: Sequence[str], example: bool):
+    import obspy
+
     if example:
         return obspy.read()
     if not files:
@@ -68,49 +95,29 @@ def _read(files: Sequence[str], example: bool) -> obspy.Stream:
     return stream
 
 
+def _preflight(args: argparse.Namespace) -> None:
+    """Checks before any waveform is read or model loaded: a waveform model, thresholds, outputs."""
+    from zoo.output_paths import check_output_file
+
+    card = card_for(args.model)
+    if not is_waveform_model(card):
+        raise BadInput(
+            f"{card.name} is a {card.task}, not a model of seismic waveforms; `zoo {args.command}` works "
+            f"with: {', '.join(waveform_models())}."
+        )
+    _check_thresholds(card, _thresholds(getattr(args, "threshold", None)))
+    # zoo annotate checks the files it will write itself (SAC: one file per trace, not --output).
+    overwrite = args.overwrite or args.command == "annotate"
+    for option in ("output", "csv", "pr_curve"):
+        path = getattr(args, option, None)
+        if path:
+            check_output_file(path, overwrite=overwrite, option="--" + option.replace("_", "-"))
+
+
 def _load(args: argparse.Namespace):
     import zoo
 
     return zoo.load(args.model, pretrained=args.preset or True)
-
-
-def cmd_list(args: argparse.Namespace) -> None:
-    """Print the model table."""
-    import zoo
-
-    rows = [("name", "task", "presets", "input", "rate", "citation")]
-    for name in zoo.list_models():
-        c = zoo.card(name)
-        shape = f"{c.input_samples} x {c.components}" if c.input_samples else "-"
-        rate = f"{c.sampling_rate:g} Hz" if c.sampling_rate else "-"
-        rows.append((name, c.task, ",".join(c.presets) or "-", shape, rate, c.citation))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths)) + "  " + row[5])
-
-
-def cmd_info(args: argparse.Namespace) -> None:
-    """Print one model card and its presets."""
-    import zoo
-
-    c = zoo.card(args.name)
-    print(f"{c.name}: {c.description}")
-    print(f"  task: {c.task}; citation: {c.citation}; licence: {c.licence or 'see presets'}")
-    if c.input_samples and c.sampling_rate:
-        print(
-            f"  input: {c.input_samples} samples x {c.components} at {c.sampling_rate:g} Hz; labels: "
-            f"{', '.join(c.labels)}; overlap {c.overlap} samples; {c.stacking} stacking; blinding {c.blinding}"
-        )
-    elif c.input_samples:
-        print(f"  input: {c.input_samples} values; outputs: {', '.join(c.labels) or '-'}")
-    if c.thresholds:
-        print("  default thresholds: " + ", ".join(f"{k}={v:g}" for k, v in c.thresholds.items()))
-    for name, preset in c.presets.items():
-        default = " (default)" if name == c.default_preset else ""
-        print(f"  preset {name}{default}: {preset.description}")
-        for f in preset.files:
-            where = f"{f.package} (shipped): {f.path}" if f.package else f.path
-            print(f"    {where}  {f.size} B  sha256 {f.sha256}")
 
 
 def cmd_pick(args: argparse.Namespace) -> None:
@@ -120,14 +127,13 @@ def cmd_pick(args: argparse.Namespace) -> None:
     suffix = Path(args.output).suffix.lower() if args.output else None
     if suffix not in (None, ".csv", ".xml", ".qml", ".quakeml"):
         raise BadInput(f"--output must end in .csv or .xml (QuakeML), got {args.output!r}.")
-    if args.output and Path(args.output).exists() and not args.overwrite:
-        raise BadInput(f"{args.output} exists; add --overwrite to replace it.")
+    _preflight(args)
     stream = _read(args.files, args.example)
-    thresholds = _thresholds(args.threshold)
+    thresholds = {f"{label}_threshold": v for label, v in _thresholds(args.threshold).items()}
     model = _load(args)
     picks = zoo.classify(model, stream, batch_size=args.batch_size, **thresholds)
-    detections = f", {len(picks.detections)} detections" if model.zoo_card.detection_labels else ""
-    print(f"{len(picks)} picks{detections} by {model.zoo_card.prefix} ({model.zoo_preset})")
+    detections = f", {plural(len(picks.detections), 'detection')}" if model.zoo_card.detection_labels else ""
+    print(f"{plural(len(picks), 'pick')}{detections} by {model.zoo_card.prefix} ({model.zoo_preset})")
     for p in picks:
         print(f"{p.trace_id:<16} {p.phase:<3} {p.time}  p={p.probability:.3f}")
     for d in picks.detections:
@@ -146,6 +152,7 @@ def cmd_annotate(args: argparse.Namespace) -> None:
     from zoo import annotation_files
     from zoo.stream import annotation_instrument_id
 
+    _preflight(args)
     out = Path(args.output)
     try:
         fmt = annotation_files.output_format(out)
@@ -192,31 +199,34 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from zoo.evaluation import evaluate
     from zoo.metrics import plot_precision_recall
 
-    for output in (args.csv, args.pr_curve):
-        if output and Path(output).exists() and not args.overwrite:
-            raise BadInput(f"{output} exists; add --overwrite to replace it.")
     if not Path(args.data).exists():
         raise BadInput(f"No such data: {args.data}")
-    model = _load(args)
+    if args.labels and not Path(args.labels).is_file():
+        raise BadInput(f"No such labels file: {args.labels}")
+    _preflight(args)
     options = {}
     if zoo.data.detect_format(args.data) == "phasenet_npz":
         options = {"labels": args.labels, "p_column": args.p_column, "s_column": args.s_column}
+    model = _load(args)
     records = zoo.data.iter_examples(
         args.data, components=model.zoo_card.components, split=args.split, **options
     )
-    result = evaluate(
-        model,
-        records,
-        tolerance=args.tolerance,
-        thresholds=_thresholds(args.threshold),
-        batch_size=args.batch_size,
-        sweep_from=0.05 if args.pr_curve else None,
-    )
+    try:
+        result = evaluate(
+            model,
+            records,
+            tolerance=args.tolerance,
+            thresholds=_thresholds(args.threshold),
+            batch_size=args.batch_size,
+            sweep_from=0.05 if args.pr_curve else None,
+        )
+    except OSError as err:  # h5py and NumPy report unreadable files as OSError
+        raise BadInput(f"Cannot read the records in {args.data}: {err}") from err
     scores = result.scores
     n_records = result.labels["trace_id"].nunique()
     split = f", split {args.split}" if args.split else ""
     print(
-        f"{model.zoo_card.prefix} ({model.zoo_preset}) on {n_records} labelled records{split}, "
+        f"{model.zoo_card.prefix} ({model.zoo_preset}) on {plural(n_records, 'labelled record')}{split}, "
         f"tolerance {args.tolerance:g} s"
     )
     print(scores.to_string(float_format=lambda v: f"{v:.3f}"))
@@ -236,24 +246,47 @@ TRAIN_RECIPES = {
 }
 """Model name -> recipe module with ``add_arguments(parser)`` and ``run(args)``."""
 
+_TRAIN_EPILOG = "The options of a recipe: zoo train --model NAME --help"
+
+
+def _print_train_help(parser: argparse.ArgumentParser) -> None:
+    """The ``zoo train`` help and, per model, the first line of its recipe's description."""
+    import importlib
+
+    parser.print_help()
+    print("\nmodels and their training recipes:")
+    for name, module in TRAIN_RECIPES.items():
+        summary = (importlib.import_module(module).__doc__ or "").strip().split("\n")[0]
+        print(f"  {name:<14} {summary}")
+
 
 def cmd_train(args: argparse.Namespace) -> None:
     """Parse the recipe's own options from the rest of the command line and run it."""
     import importlib
 
+    if args.model is None:
+        if args.help:
+            _print_train_help(args.train_parser)
+            return
+        raise BadInput(
+            f"zoo train needs --model NAME, one of {', '.join(sorted(TRAIN_RECIPES))} "
+            "(see `zoo train --help`)."
+        )
     recipe = importlib.import_module(TRAIN_RECIPES[args.model])
     parser = _Parser(prog=f"zoo train --model {args.model}", description=recipe.__doc__.splitlines()[0])
     recipe.add_arguments(parser)
-    recipe.run(parser.parse_args(args.extra, argparse.Namespace(model=args.model)))
+    extra = [*args.extra, "--help"] if args.help else args.extra
+    recipe.run(parser.parse_args(extra, argparse.Namespace(model=args.model)))
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="zoo", description="geozoo: seismology models on ObsPy streams.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--version", action="version", version=f"geozoo {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the models").set_defaults(func=cmd_list)
-    info = sub.add_parser("info", help="show a model card and its presets")
-    info.add_argument("name")
+    info = sub.add_parser("info", help="show a model card and its presets, or a preset folder")
+    info.add_argument("name", help="model name (see `zoo list`) or preset folder (zoo.save_preset)")
     info.set_defaults(func=cmd_info)
     for name, func, helptext in (
         ("pick", cmd_pick, "pick phases in waveform files"),
@@ -262,7 +295,7 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("files", nargs="*", help="waveform files ObsPy can read (MiniSEED, SAC, ...)")
         p.add_argument("--example", action="store_true", help="use ObsPy's bundled example event (BW.RJOB)")
-        p.add_argument("--model", default="phasenet", help="model name (see `zoo list`)")
+        p.add_argument("--model", default="phasenet", help="model name (see `zoo list`) or preset folder")
         p.add_argument("--preset", default=None, help="weights preset (default: the model's default)")
         p.add_argument("--batch-size", type=int, default=128, help="windows per predict call")
         p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
@@ -293,15 +326,27 @@ def _parser() -> argparse.ArgumentParser:
         "train",
         add_help=False,
         help="train a model with its recipe; `zoo train --model NAME --help` lists its options",
+        description="Train a model with its recipe; every option after --model NAME belongs to the recipe.",
+        epilog=_TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    train.add_argument("--model", required=True, choices=sorted(TRAIN_RECIPES))
-    train.set_defaults(func=cmd_train)
+    train.add_argument(
+        "-h", "--help", action="store_true", help="show this help (with --model: the recipe's)"
+    )
+    train.add_argument("--model", choices=sorted(TRAIN_RECIPES), help="the model to train")
+    train.set_defaults(func=cmd_train, train_parser=train)
     add_export_cli(sub)
     return parser
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"warning: {message}", file=sys.stderr)
+
+
+def _one_line(err: BaseException) -> str:
+    """The message of ``err`` on one line (a ``KeyError`` without its quotes)."""
+    text = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+    return " ".join(text.split()) or type(err).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -314,18 +359,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
     )
-    from zoo.runtime import tune_allocator
+    from zoo.runtime import quiet_tensorflow, tune_allocator
 
     tune_allocator()
+    if not args.verbose:
+        quiet_tensorflow()
     with warnings.catch_warnings():
         warnings.simplefilter("default", UserWarning)
         warnings.showwarning = _show_warning
         try:
             args.func(args)
-        except (BadInput, ValueError, TypeError, FileExistsError, ImportError) as err:
+        except BrokenPipeError:  # the reader of our output went away (e.g. `zoo list | head -3`)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_BROKEN_PIPE
+        except (BadInput, ValueError, TypeError, FileExistsError, ImportError, OSError) as err:
             if args.verbose:
                 raise
-            print(f"zoo: error: {err}", file=sys.stderr)
+            print(f"zoo: error: {_one_line(err)}", file=sys.stderr)
             return EXIT_BAD_INPUT
     return 0
 

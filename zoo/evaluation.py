@@ -50,10 +50,21 @@ class Evaluation:
 def records_to_streams(
     records: Iterable[Mapping[str, Any]], components: str, default_rate: float
 ) -> tuple[obspy.Stream, pd.DataFrame]:
-    """One stream for all records and the labels table ``trace_id, phase, time`` (seconds after ORIGIN)."""
-    traces, rows = [], []
-    for record in records:
+    """One stream for all records and the labels table ``trace_id, phase, time`` (seconds after ORIGIN).
+
+    Raises:
+        ValueError: a waveform is not ``[samples, len(components)]``, a record name occurs twice (its
+            labels would be counted twice against one set of picks), or there are no records.
+    """
+    traces, rows, seen = [], [], {}
+    for number, record in enumerate(records, start=1):
         name = str(record["trace_name"]).replace(".", "_")
+        if name in seen:
+            raise ValueError(
+                f"record {record['trace_name']!r} occurs twice (records {seen[name]} and {number}); "
+                "each record must be listed once in the labels."
+            )
+        seen[name] = number
         rate = float(record.get("trace_sampling_rate_hz", np.nan))
         rate = default_rate if not np.isfinite(rate) else rate
         data = np.asarray(record["waveform"])
@@ -73,6 +84,21 @@ def records_to_streams(
     if not traces:
         raise ValueError("no records to evaluate.")
     return obspy.Stream(traces), pd.DataFrame(rows, columns=["trace_id", "phase", "time"])
+
+
+def check_labelled(labels: pd.DataFrame, phases: Iterable[str], records: int) -> None:
+    """Raise ``ValueError`` if a scored phase has no label in any record.
+
+    Without labels every pick of that phase would count as a false positive (precision 0), which
+    says nothing about the picker; it means the label column is empty or the wrong one.
+    """
+    for phase in phases:
+        if phase in ("P", "S") and not (labels["phase"] == phase).any():
+            raise ValueError(
+                f"none of the {records} records has a label for the {phase} arrival: the {phase} arrival column "
+                "is empty (or negative) throughout, so every pick would count as false. Check the "
+                "label column names."
+            )
 
 
 def evaluate(
@@ -96,12 +122,17 @@ def evaluate(
         thresholds: pick thresholds by label (default: the card's).
         batch_size: windows per predict call.
         sweep_from: lowest pick threshold of a later threshold sweep (e.g. 0.05).
+
+    Raises:
+        ValueError: a record occurs twice, or a phase the model picks has no label in any record
+            (see :func:`records_to_streams`, :func:`check_labelled`).
     """
     from zoo.picks import extract, pick_thresholds
     from zoo.stream import annotate
 
     card = card_of(model)
     stream, labels = records_to_streams(records, card.components, card.sampling_rate)
+    check_labelled(labels, card.pick_labels, len({tr.stats.station for tr in stream}))
     levels = pick_thresholds(card, {f"{label}_threshold": v for label, v in (thresholds or {}).items()})
     annotations = annotate(model, stream, batch_size=batch_size)
 

@@ -1,4 +1,10 @@
-"""Process-level tuning for long annotation runs.
+"""Process-level set-up of the command line: a quiet TensorFlow start, tuning for long runs.
+
+:func:`quiet_tensorflow` imports TensorFlow with its start-up messages (oneDNN, absl, CPU
+features) sent to the log instead of the terminal; the ``zoo`` command line calls it unless
+``--verbose`` is given. The messages are written by C++ code straight to file descriptor 2 before
+any Python logging is set up, so they are captured there (``TF_CPP_MIN_LOG_LEVEL`` does not reach
+them in TensorFlow 2.21).
 
 glibc returns freed memory above 128 KiB to the system at once and serves large requests with
 fresh ``mmap`` pages; TensorFlow and NumPy allocate and free batch-sized buffers (megabytes) all the
@@ -19,6 +25,9 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+import os
+import sys
+import tempfile
 
 logger = logging.getLogger(__name__)
 
@@ -42,3 +51,42 @@ def tune_allocator() -> bool:
         logger.debug("No glibc mallopt here; allocator left as it is.")
         return False
     return all(mallopt(option, value) == 1 for option, value in _SETTINGS)
+
+
+_NOISY_LOGGERS = ("tensorflow", "absl")
+
+
+def quiet_tensorflow() -> bool:
+    """Import TensorFlow with its start-up output logged at DEBUG instead of printed.
+
+    Also raises the Python loggers ``tensorflow`` and ``absl`` to ERROR (deprecation notices and
+    the like). If the import fails, the captured output is written to standard error before the
+    exception propagates.
+
+    Returns:
+        ``True`` if this call imported TensorFlow, ``False`` if it was imported already.
+    """
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    if "tensorflow" in sys.modules:
+        return False
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        failed = True
+        try:
+            import tensorflow  # noqa: F401
+
+            failed = False
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            text = capture.read().decode(errors="replace")
+            if failed:
+                sys.stderr.write(text)
+            for line in text.splitlines():
+                logger.debug("TensorFlow start-up: %s", line)
+    return True

@@ -47,3 +47,19 @@ def test_negative_or_empty_labels_are_nan_and_splits_are_disjoint(tmp_path):
     ds = dataset(tmp_path, split="train")
     assert int(ds.cardinality()) == len(parts[0])
     assert {el["trace_name"].numpy().decode() for el in ds} == parts[0]
+
+
+def test_bad_labels_are_errors_not_missing_arrivals(tmp_path):
+    from zoo.data.phasenet_npz import read_labels
+
+    csv = tmp_path / "labels.csv"
+    pd.DataFrame({"fname": ["a.npz", "b.npz"], "itp": ["1", "abc"], "its": ["2", ""]}).to_csv(
+        csv, index=False
+    )
+    with pytest.raises(ValueError, match=r"line 3 \(b.npz\): column itp has 'abc'"):
+        read_labels(csv)
+    pd.DataFrame({"fname": ["a.npz", "b.npz", "a.npz"], "itp": [1, 2, 1], "its": [2, 3, 2]}).to_csv(
+        csv, index=False
+    )
+    with pytest.raises(ValueError, match="fname 'a.npz' is listed on line 2 and line 4"):
+        read_labels(csv)

@@ -140,3 +140,14 @@ def test_errors_name_the_problem(tmp_path, bucketed):
         seisbench.load_waveform(f, "nope$0,:,:")
     with pytest.raises(ValueError, match="repeats"):
         next(seisbench.iter_examples(folder, components="ZZE"))
+
+
+def test_text_in_an_arrival_column_is_an_error(bucketed):
+    folder, _ = bucketed
+    table = pd.read_csv(folder / "metadata.csv", dtype=str)
+    table.loc[1, "trace_Sg_arrival_sample"] = "12 s"
+    table.to_csv(folder / "metadata.csv", index=False)
+    with pytest.raises(
+        ValueError, match=r"line 3 \(bucket0\$2,:3,:50\): column trace_Sg_arrival_sample has '12 s'"
+    ):
+        seisbench.read_metadata(folder)

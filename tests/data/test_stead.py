@@ -122,3 +122,12 @@ def test_bad_paths_are_errors(tmp_path):
         pass
     with pytest.raises(ValueError, match="lacks STEAD column"):
         stead.read_metadata(tmp_path)
+
+
+def test_text_in_an_arrival_column_is_an_error(stead50, tmp_path):
+    table = pd.read_csv(stead50 / "metadata.csv", dtype=str)
+    table.loc[5, "s_arrival_sample"] = "abc"
+    table.to_csv(tmp_path / "metadata.csv", index=False)
+    (tmp_path / "waveforms.hdf5").symlink_to(stead50 / "waveforms.hdf5")
+    with pytest.raises(ValueError, match=r"line 7 \(.+\): column s_arrival_sample has 'abc'"):
+        stead.read_metadata(tmp_path)

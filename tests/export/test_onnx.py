@@ -1,4 +1,4 @@
-"""ONNX export: PhaseNet through tf2onnx and onnxruntime against Keras; the export-time check."""
+"""ONNX export: every picker and detector through tf2onnx and onnxruntime against Keras; the checks."""
 
 from __future__ import annotations
 
@@ -51,5 +51,51 @@ def test_export_refuses_an_onnx_model_that_differs_from_keras(monkeypatch, tmp_p
     monkeypatch.setattr(onnx_export, "TOLERANCE", -1.0)
     with pytest.raises(ValueError, match="differs from Keras"):
         onnx_export.export_onnx(zoo.load("gpd"), tmp_path / "gpd", version=1)
-    assert not (tmp_path / "gpd" / "1").exists()
-    assert list((tmp_path / "gpd").iterdir()) == []
+    assert not (tmp_path / "gpd").exists()
+
+
+@pytest.mark.parametrize(("name", "reference"), [("cred", "cred"), ("eqtransformer", "eqt")])
+def test_cred_and_eqtransformer_export_quietly_and_match_keras(name, reference, shared, tmp_path, capfd):
+    import zoo
+    from zoo.cli import main
+    from zoo.export.onnx import keras_outputs
+
+    assert main(["export", name, "--format", "onnx", "--out", str(tmp_path), "--version", "1"]) == 0
+    out, err = capfd.readouterr()
+    path = tmp_path / name / "1" / "model.onnx"
+    assert out.splitlines()[0].startswith(f"wrote {path} ") and len(out.splitlines()) == 3
+    assert err == ""  # no converter output on the terminal
+    x = np.load(shared / "reference" / f"{reference}_original_stead50.npz")["raw"][:2].astype("float32")
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["waveform"]
+    names = [o.name for o in session.get_outputs()]
+    model = zoo.load(name)
+    expected = keras_outputs(model, model.zoo_card, x)
+    assert sorted(names) == sorted(expected)
+    for output, value in zip(names, session.run(names, {"waveform": x})):
+        assert np.max(np.abs(value - expected[output])) <= 1e-4, output
+    assert max(float(v.max()) for v in expected.values()) > 0.5  # real events, not flat curves
+
+
+def test_unsupported_operations_are_named_in_words_and_nothing_is_written(tmp_path, capfd):
+    import dataclasses
+
+    import keras
+    import tensorflow as tf
+
+    import zoo
+    from zoo.export.onnx import export_onnx
+
+    class Jitter(keras.layers.Layer):
+        def call(self, x):
+            return x + tf.random.stateless_uniform(tf.shape(x), seed=[1, 2])
+
+    inputs = keras.Input((400, 3))
+    network = keras.Model(inputs, keras.layers.GlobalAveragePooling1D()(Jitter()(inputs)))
+    network.zoo_card = dataclasses.replace(
+        zoo.card("gpd"), normalize=lambda x: x, postprocess=lambda y: y[:, None, :], inference_model=None
+    )
+    with pytest.raises(ValueError, match=r"StatelessRandomUniformV2 x1 \(random numbers"):
+        export_onnx(network, tmp_path / "jitter", version=1)
+    assert not (tmp_path / "jitter").exists()
+    assert "ERROR" not in capfd.readouterr().err

@@ -100,7 +100,7 @@ def exported(request, shared, tmp_path_factory):
     x = raw_windows(shared, name)
     curves = np.asarray(card.postprocess(model(card.normalize(x), training=False)))
     first_pick = card.pick_labels[0] if card.pick_labels else None
-    thresholds = np.array([0.0, card.thresholds.get(first_pick, 0.5), 1.01], "float32")
+    thresholds = np.array([0.0, card.thresholds.get(first_pick, 0.5), 1.0], "float32")
 
     base = tmp_path_factory.mktemp(f"export_{name}") / name
     version_dir = export(model, base, version=1)

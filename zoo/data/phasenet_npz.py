@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zoo.data.arrivals import arrival_samples, check_unique
 from zoo.data.elements import (
     P_ARRIVAL,
     S_ARRIVAL,
@@ -69,16 +70,18 @@ def read_labels(
     ``trace_sampling_rate_hz``, ``trace_snr_db`` (NaN), ``split``, plus the CSV's other columns.
 
     Raises:
-        ValueError: The CSV lacks ``fname``, ``p_column`` or ``s_column``.
+        ValueError: The CSV lacks ``fname``, ``p_column`` or ``s_column``, lists a record twice, or
+            has an arrival that is not a number (see :mod:`zoo.data.arrivals`).
     """
     table = pd.read_csv(labels, dtype={"fname": str})
     missing = [c for c in ("fname", p_column, s_column) if c not in table.columns]
     if missing:
         raise ValueError(f"{labels} lacks column(s) {missing}; it has {list(table.columns)}.")
-    arrivals = {}
-    for key, column in ((P_ARRIVAL, p_column), (S_ARRIVAL, s_column)):
-        values = pd.to_numeric(table[column], errors="coerce")
-        arrivals[key] = values.where(values >= 0)
+    check_unique(table["fname"], "fname", labels)
+    arrivals = {
+        key: arrival_samples(table[column], column, labels, names=table["fname"])
+        for key, column in ((P_ARRIVAL, p_column), (S_ARRIVAL, s_column))
+    }
     table = table.drop(columns=[c for c in (P_ARRIVAL, S_ARRIVAL) if c in table.columns])
     table = table.assign(
         trace_name=table["fname"].map(lambda f: Path(f).stem),

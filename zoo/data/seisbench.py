@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from zoo.data import elements
+from zoo.data.arrivals import arrival_samples
 from zoo.data.elements import (
     COMPONENT_ORDER,
     P_ARRIVAL,
@@ -162,13 +163,17 @@ def read_metadata(
     """
     tables = []
     for chunk in chunks(path):
+        csv = Path(path) / f"metadata{chunk}.csv"
         table = pd.read_csv(
-            Path(path) / f"metadata{chunk}.csv",
-            dtype={TRACE_NAME: str, SOURCE_ID: str, COMPONENT_ORDER: str},
-            low_memory=False,
+            csv, dtype={TRACE_NAME: str, SOURCE_ID: str, COMPONENT_ORDER: str}, low_memory=False
         )
         if TRACE_NAME not in table.columns:
             raise ValueError(f"{path}/metadata{chunk}.csv has no {TRACE_NAME!r} column.")
+        labels = {*sum(phase_columns(table.columns), []), *(p_columns or ()), *(s_columns or ())}
+        for column in sorted(labels & set(table.columns)):
+            table[column] = arrival_samples(
+                table[column], column, csv, names=table[TRACE_NAME], negative_is_missing=False
+            )
         fmt = read_data_format(path, chunk)
         table[CHUNK] = chunk
         if SAMPLING_RATE not in table.columns:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from zoo.data import elements
+from zoo.data.arrivals import arrival_samples
 from zoo.data.elements import P_ARRIVAL, S_ARRIVAL, SAMPLING_RATE, SNR, SOURCE_ID, TRACE_NAME
 from zoo.data.splits import DEFAULT_FRACTIONS, select_split
 
@@ -133,8 +134,10 @@ def read_metadata(
     if missing:
         raise ValueError(f"{csv} lacks STEAD column(s) {missing}; it has {list(table.columns)}.")
     table = table.rename(columns=COLUMNS)
-    for column in (P_ARRIVAL, S_ARRIVAL):
-        table[column] = pd.to_numeric(table[column], errors="coerce")
+    for column, original in ((P_ARRIVAL, "p_arrival_sample"), (S_ARRIVAL, "s_arrival_sample")):
+        table[column] = arrival_samples(
+            table[column], original, csv, names=table[TRACE_NAME], negative_is_missing=False
+        )
     if "trace_category" in table.columns:
         noise = table["trace_category"].astype(str).str.contains("noise")
         table.loc[noise, [P_ARRIVAL, S_ARRIVAL]] = np.nan

@@ -6,6 +6,9 @@ the signatures take raw counts ``waveform`` ``[windows, samples, channels]`` (se
 :mod:`zoo.export.signatures`). ``format="onnx"`` writes ``serving/phasenet/1/model.onnx`` instead
 (:mod:`zoo.export.onnx`). An existing version folder is never overwritten.
 
+Importing this package is cheap: the SavedModel and ONNX back ends (and TensorFlow) are imported
+when an export runs.
+
 Example:
     >>> import tempfile, zoo
     >>> from zoo.export import export
@@ -15,14 +18,13 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
 
-from zoo.export.onnx import export_onnx
-from zoo.export.savedmodel import export_savedmodel
-
 FORMATS = ("savedmodel", "onnx")
+_BACK_ENDS = {"export_onnx": "zoo.export.onnx", "export_savedmodel": "zoo.export.savedmodel"}
 
 
 def export(
@@ -48,8 +50,18 @@ def export(
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}.")
     if format == "onnx":
+        from zoo.export.onnx import export_onnx
+
         return export_onnx(model, path, version)
+    from zoo.export.savedmodel import export_savedmodel
+
     return export_savedmodel(model, path, version, model_name=model_name)
+
+
+def __getattr__(name: str):
+    if name in _BACK_ENDS:
+        return getattr(importlib.import_module(_BACK_ENDS[name]), name)
+    raise AttributeError(f"module 'zoo.export' has no attribute {name!r}")
 
 
 __all__ = ["FORMATS", "export", "export_onnx", "export_savedmodel"]

@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from zoo.export.signatures import output_names
-
 FORMAT_CHOICES = ("savedmodel", "onnx")
 
 
@@ -37,12 +35,30 @@ def add_cli(subparsers) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    """Load the model, export it, print where it went and what it serves."""
+    """Check the output folder, load the model, export it, print where it went and what it serves.
+
+    Everything that can be checked without the model is checked first: ``--out`` is a folder (or
+    can be created) that this process can write, and the version folder is free.
+    """
     import zoo
     from zoo.export import export
+    from zoo.export.layout import check_version
+    from zoo.export.signatures import check_card, output_names
+    from zoo.output_paths import check_output_folder
 
     card = zoo.card(args.name)
-    target = Path(args.out) / card.name
+    check_card(card)
+    check_output_folder(args.out, option="--out")
+    target = check_output_folder(Path(args.out) / card.name, option="--out")
+    check_version(target, args.version)
+    if args.format == "onnx":
+        from zoo.export.onnx import check_onnx_installed
+
+        check_onnx_installed()
+    else:
+        from zoo.export.warmup import serving_apis
+
+        serving_apis()
     model = zoo.load(card.name, pretrained=args.preset or True)
     path = export(model, target, version=args.version, format=args.format)
     print(f"wrote {path} ({card.name}, preset {model.zoo_preset})")

@@ -22,6 +22,12 @@ Signatures (:func:`signatures`):
   (float32 ``[windows]``: the peak value, ``0`` when below ``threshold``). A peak counts when it
   is at or above the threshold. Point models report the window centre as the peak sample.
 
+Inputs are checked inside the graph (:func:`check_waveform`, :func:`check_threshold`), because a
+server does not hold a request to the declared input shape: a ``waveform`` that is not
+``[windows, samples, channels]`` with the card's samples and channels, or a ``threshold`` that is not
+a probability in [0, 1], fails with ``InvalidArgumentError`` whose message names the expected
+input, instead of giving all-noise curves or an error from deep inside the network.
+
 Example:
     >>> import zoo
     >>> from zoo.export.signatures import output_names
@@ -88,12 +94,57 @@ def threshold_spec() -> tf.TensorSpec:
     return tf.TensorSpec([], tf.float32, name=THRESHOLD)
 
 
-def signatures(network: Any, card: ModelCard) -> dict[str, tuple[Callable[..., Any], list[tf.TensorSpec]]]:
+def expected_waveform(card: ModelCard) -> str:
+    """The ``waveform`` input in words, e.g. ``float32 [windows, 3000, 3] (ENZ at 100 Hz, raw counts)``."""
+    return (
+        f"float32 [windows, {card.input_samples}, {len(card.components)}] "
+        f"({card.components} at {card.sampling_rate:g} Hz, raw counts)"
+    )
+
+
+def _joined(values: tf.Tensor) -> tf.Tensor:
+    """All elements of ``values`` as one string, comma-separated (a run-time value, never folded)."""
+    return tf.strings.reduce_join(tf.reshape(tf.strings.as_string(values), [-1]), separator=",")
+
+
+def check_waveform(waveform: tf.Tensor, card: ModelCard) -> tf.Tensor:
+    """``waveform`` after a run-time check: ``[windows >= 1, input_samples, channels]``.
+
+    A server feeds the request tensor without holding it to the signature's declared shape, and
+    TensorFlow's graph optimiser folds ``Rank`` (and shape facts derived from it) of a declared input
+    into constants. The check therefore matches the run-time shape written out as text
+    (``"1,3000,3"``), which no optimiser can precompute.
+    """
+    shape = tf.shape(waveform)
+    pattern = f"[1-9][0-9]*,{card.input_samples},{len(card.components)}"
+    valid = tf.strings.regex_full_match(_joined(shape), pattern)
+    message = (
+        f"waveform must be {expected_waveform(card)} with at least one window, for {card.name}; got shape"
+    )
+    with tf.control_dependencies([tf.debugging.Assert(valid, [message, shape], name="check_waveform")]):
+        return tf.identity(waveform)
+
+
+def check_threshold(threshold: tf.Tensor) -> tf.Tensor:
+    """``threshold`` after a run-time check that it is one probability in [0, 1] (not NaN)."""
+    one_value = tf.strings.regex_full_match(_joined(threshold), "[^,]+")
+    values = tf.reshape(threshold, [-1])
+    in_range = tf.reduce_all(tf.logical_and(values >= 0.0, values <= 1.0), axis=0)
+    valid = tf.logical_and(one_value, in_range)
+    message = "threshold must be one float32 probability in [0, 1]; got"
+    with tf.control_dependencies([tf.debugging.Assert(valid, [message, threshold], name="check_threshold")]):
+        return tf.identity(threshold)
+
+
+def signatures(
+    network: Any, card: ModelCard, check_inputs: bool = True
+) -> dict[str, tuple[Callable[..., Any], list[tf.TensorSpec]]]:
     """The signature functions of ``network`` (a Keras model) and their input specs, by name.
 
-    Each function is plain TensorFlow: ``card.normalize``, the network in inference mode,
-    ``card.postprocess`` (one shared ``tf.function``, traced once) and slicing. ``picks`` is present
-    only if the card has pick labels.
+    Each function is plain TensorFlow: the input checks (unless ``check_inputs=False``, e.g. for
+    ONNX, whose runtime checks declared shapes itself), ``card.normalize``, the network in
+    inference mode, ``card.postprocess`` (one shared ``tf.function``, traced once) and slicing.
+    ``picks`` is present only if the card has pick labels.
     """
     check_card(card)
     names = output_names(card)
@@ -101,6 +152,8 @@ def signatures(network: Any, card: ModelCard) -> dict[str, tuple[Callable[..., A
 
     @tf.function(input_signature=[waveform_spec(card)])
     def annotate(waveform: tf.Tensor) -> tf.Tensor:
+        if check_inputs:
+            waveform = check_waveform(waveform, card)
         curves = card.postprocess(network(card.normalize(waveform), training=False))
         return tf.cast(curves, tf.float32)
 
@@ -112,6 +165,8 @@ def signatures(network: Any, card: ModelCard) -> dict[str, tuple[Callable[..., A
         return {ANNOTATIONS: annotate(waveform)}
 
     def picks(waveform: tf.Tensor, threshold: tf.Tensor) -> dict[str, tf.Tensor]:
+        if check_inputs:
+            threshold = check_threshold(threshold)
         curves = annotate(waveform)
         out = {}
         for label in card.pick_labels:

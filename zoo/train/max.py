@@ -254,8 +254,10 @@ def _load_data(args: argparse.Namespace) -> tuple[dict[str, np.ndarray], dict[st
 
 def run(args: argparse.Namespace) -> None:
     """Run one stage from parsed :func:`add_arguments` options; prints a JSON report."""
-    if args.output and args.output.exists() and not args.overwrite:
-        raise ValueError(f"{args.output} exists; add --overwrite to replace it.")
+    if args.output:
+        from zoo.output_paths import check_output_file
+
+        check_output_file(args.output, overwrite=args.overwrite, option="--output")
     data, labelled = _load_data(args)
     if args.stage == "pretrain":
         model = build(arch=args.arch, mask_ratio=args.mask_ratio, seed=args.seed)

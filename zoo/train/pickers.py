@@ -151,8 +151,10 @@ def _records(path: Path, components: str, split: str | None, seed: int):
 def run(args: argparse.Namespace) -> None:
     """Train as the options say and print where the result is."""
     import zoo
+    from zoo.output_paths import check_output_folder
     from zoo.train.fit import fit
 
+    check_output_folder(args.out, option="--out")
     pretrained: bool | str = {"default": True, "none": False}.get(args.pretrained, args.pretrained)
     model = zoo.load(args.model, pretrained=pretrained)
     components = model.zoo_card.components

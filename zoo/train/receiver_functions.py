@@ -189,8 +189,10 @@ def run(args: argparse.Namespace) -> None:
 
     import zoo
 
-    if args.output and args.output.exists() and not args.overwrite:
-        raise ValueError(f"{args.output} exists; add --overwrite to replace it.")
+    if args.output:
+        from zoo.output_paths import check_output_file
+
+        check_output_file(args.output, overwrite=args.overwrite, option="--output")
     if args.stage == "synthetic":
         import tensorflow as tf
 
