@@ -18,9 +18,8 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from zoo._version import __version__  # noqa: E402
 from zoo.export import export  # noqa: E402  (cheap: zoo.export imports its back ends on first use)
-
-__version__ = "0.1.0"
 
 _LAZY = {
     "Detection": "zoo.picks",

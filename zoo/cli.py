@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from zoo import __version__
+from zoo._version import __version__
 from zoo.cli_models import card_for, cmd_info, cmd_list, is_waveform_model, waveform_models
 from zoo.export.cli import add_cli as add_export_cli
 

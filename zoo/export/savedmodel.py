@@ -31,6 +31,7 @@ from typing import Any
 
 import keras
 
+from zoo._version import __version__
 from zoo.export.layout import check_version, staged_version
 from zoo.export.signatures import output_names, signatures
 from zoo.export.warmup import ASSETS_EXTRA, serving_apis, write_warmup
@@ -88,8 +89,6 @@ def export_savedmodel(
 
 
 def _metadata(model: Any, card: ModelCard, model_name: str, network: str, names: list[str]) -> dict:
-    from zoo import __version__
-
     return {
         "model": card.name,
         "served_as": model_name,
