@@ -31,7 +31,7 @@ _LAZY = {
     "card": "zoo.registry",
     "classify": "zoo.picks",
     "list_models": "zoo.registry",
-    "load": "zoo.registry",
+    "load": "zoo.loading",
     "presets": "zoo.registry",
     "save_preset": "zoo.preset_folder",
 }

@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,25 +22,11 @@ if TYPE_CHECKING:
 def card_for(model: str) -> ModelCard:
     """The card of a model name or of a preset folder's model (nothing is built or loaded)."""
     import zoo
-    from zoo.preset_folder import is_preset_folder
+    from zoo.preset_folder import is_preset_folder, read_config
 
     if is_preset_folder(model):
-        return zoo.card(folder_config(model)["model"])
+        return zoo.card(read_config(model)["model"])
     return zoo.card(model)
-
-
-def folder_config(folder: str | Path) -> dict:
-    """The ``config.json`` of a preset folder; ``ValueError`` if it is unreadable or names no model."""
-    from zoo.preset_folder import CONFIG
-
-    path = Path(folder) / CONFIG
-    try:
-        config = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise ValueError(f"Cannot read {path}: {err}") from err
-    if not isinstance(config, dict) or not isinstance(config.get("model"), str):
-        raise ValueError(f"{path} does not name a model; expected {{'model': ..., 'config': {{...}}}}.")
-    return config
 
 
 def waveform_models() -> list[str]:
@@ -86,10 +71,10 @@ def _print_card(c: ModelCard) -> None:
 
 def _info_folder(folder: Path) -> None:
     """A preset folder: its model's card, the builder configuration, metadata and files."""
-    from zoo.preset_folder import read_metadata
+    from zoo.preset_folder import read_config, read_metadata
     from zoo.weights import sha256sum
 
-    config = folder_config(folder)
+    config = read_config(folder)
     c = card_for(str(folder))
     print(f"{folder}: preset folder of {c.name} ({c.description})")
     _print_card(c)

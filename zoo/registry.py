@@ -1,4 +1,4 @@
-"""The model registry: one :class:`ModelCard` per model, its :class:`Preset` table, and :func:`load`.
+"""The model registry: one :class:`ModelCard` per model and its :class:`Preset` table (data only).
 
 A model folder under ``zoo/models/<name>/`` registers its card at import time::
 
@@ -264,47 +264,3 @@ def card_of(model: Any) -> ModelCard:
             f"got {type(model).__name__}."
         )
     return found
-
-
-def load(name: str, pretrained: bool | str = True, **overrides: Any) -> Any:
-    """Build a registered model, optionally with published weights.
-
-    Args:
-        name: Registered model name (see :func:`list_models`), or the path of a preset folder written
-            by :func:`zoo.save_preset` (a fine-tuned model).
-        pretrained: ``True`` for the default preset, a preset name for another preset, ``False``
-            for random initialisation (with the default preset's configuration).
-        **overrides: Keyword arguments passed on to the model's builder.
-
-    Returns:
-        A ``keras.Model`` with a ``zoo_card`` attribute (its :class:`ModelCard`), ``zoo_config`` (the
-        builder's keyword arguments) and ``zoo_preset`` (the preset name or folder, or ``None``).
-
-    Example:
-        >>> import zoo
-        >>> model = zoo.load("phasenet", pretrained=True)
-        >>> model.input_shape
-        (None, 3000, 3)
-    """
-    from zoo import weights
-    from zoo.preset_folder import is_preset_folder, load_preset_folder
-
-    if isinstance(name, str | Path) and is_preset_folder(name):
-        return load_preset_folder(name, **overrides)
-    model_card = card(name)
-    if not isinstance(pretrained, (bool, str)):
-        raise TypeError(f"pretrained must be True, False or a preset name, got {pretrained!r}.")
-    if pretrained is False:
-        preset = model_card.preset() if model_card.default_preset else None
-    else:
-        preset = model_card.preset(None if pretrained is True else pretrained)
-    config = {**(preset.config if preset else {}), **overrides}
-    model = model_card.build(**config)
-    if pretrained is not False:
-        if model_card.convert is None:
-            raise ValueError(f"Model {model_card.name!r} has no converter for published weights.")
-        weights.load_preset_weights(model, model_card, preset, config)
-    model.zoo_card = model_card
-    model.zoo_config = config
-    model.zoo_preset = None if pretrained is False else preset.name
-    return model

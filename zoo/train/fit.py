@@ -44,6 +44,7 @@ import keras
 import tensorflow as tf
 
 from zoo.augment import Pipeline
+from zoo.loading import attach_card
 from zoo.preset_folder import is_preset_folder
 from zoo.registry import card_of
 from zoo.train.callbacks import BestPreset
@@ -92,9 +93,7 @@ def _rebuild(model: keras.Model, dtype_policy: str | None) -> keras.Model:
     finally:
         keras.config.set_dtype_policy(previous)
     copy.set_weights(model.get_weights())
-    copy.zoo_card, copy.zoo_config = model_card, config
-    copy.zoo_preset = getattr(model, "zoo_preset", None)
-    return copy
+    return attach_card(copy, model_card, config, getattr(model, "zoo_preset", None))
 
 
 def _check_out(out: Path, resume: bool) -> None:
