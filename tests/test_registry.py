@@ -6,13 +6,18 @@ from pathlib import Path
 import pytest
 
 import zoo
-from zoo.registry import card_of
+import zoo.registry
+from zoo.registry import card_of, waveform_card
 
 
 def test_list_models_has_phasenet_with_card_facts():
     assert "phasenet" in zoo.list_models()
     card = zoo.card("PhaseNet")
-    assert (card.input_samples, card.sampling_rate, card.components) == (3000, 100.0, "ENZ")
+    assert (card.waveform.samples, card.waveform.sampling_rate, card.waveform.components) == (
+        3000,
+        100.0,
+        "ENZ",
+    )
     assert list(zoo.presets("phasenet")) == ["original"]
 
 
@@ -28,8 +33,24 @@ def test_card_of_rejects_plain_keras_models():
         card_of(keras.Sequential())
 
 
-def test_registry_imports_no_other_zoo_module():
-    tree = ast.parse(Path(zoo.registry.__file__).read_text())
+def _zoo_imports(module: str) -> set[str]:
+    tree = ast.parse((Path(zoo.__file__).parent / (module.replace(".", "/")[4:] + ".py")).read_text())
     imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     imported += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
-    assert not [name for name in imported if name == "zoo" or name.startswith("zoo.")]
+    return {name for name in imported if name == "zoo" or name.startswith("zoo.")}
+
+
+def test_registry_is_data_only_without_import_cycles():
+    assert _zoo_imports("zoo.registry") == {"zoo.cards"}
+    assert _zoo_imports("zoo.cards") == _zoo_imports("zoo.lazy") == set()
+
+
+def test_waveform_models_are_the_pickers_and_detectors():
+    assert zoo.registry.waveform_models() == ["cred", "eqtransformer", "gpd", "phasenet"]
+    assert not zoo.card("xdisc").takes_waveforms and not zoo.card("max").takes_waveforms
+    for name in ("xdisc", "max"):
+        with pytest.raises(
+            ValueError, match=f"{name} is a .*not a model of seismic waveforms.*: cred, eqtransformer"
+        ):
+            waveform_card(zoo.card(name), "zoo.annotate")
+    assert waveform_card(zoo.card("gpd"), "zoo.annotate") is zoo.card("gpd")

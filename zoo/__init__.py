@@ -22,14 +22,15 @@ from zoo._version import __version__  # noqa: E402
 from zoo.export import export  # noqa: E402  (cheap: zoo.export imports its back ends on first use)
 
 _LAZY = {
-    "Detection": "zoo.picks",
+    "Detection": "zoo.waveforms.picklist",
     "ModelCard": "zoo.registry",
-    "Pick": "zoo.picks",
-    "PickList": "zoo.picks",
+    "Pick": "zoo.waveforms.picklist",
+    "PickList": "zoo.waveforms.picklist",
     "Preset": "zoo.registry",
-    "annotate": "zoo.stream",
+    "annotate": "zoo.waveforms.annotate",
     "card": "zoo.registry",
-    "classify": "zoo.picks",
+    "classify": "zoo.waveforms.picks",
+    "curves": "zoo.waveforms.curves",
     "list_models": "zoo.registry",
     "load": "zoo.loading",
     "presets": "zoo.registry",
@@ -46,6 +47,7 @@ __all__ = [
     "annotate",
     "card",
     "classify",
+    "curves",
     "export",
     "list_models",
     "load",

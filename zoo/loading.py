@@ -4,8 +4,9 @@
 preset's weights (:mod:`zoo.weights` resolves and converts the published files); a preset folder written
 by :func:`zoo.save_preset` is verified and loaded back (:mod:`zoo.preset_folder`). Every model that the
 zoo hands out carries what the rest of the zoo needs to use it, set by one helper, :func:`attach_card`:
-``zoo_card`` (its :class:`~zoo.registry.ModelCard`), ``zoo_config`` (the builder's keyword arguments) and
-``zoo_preset`` (the preset name or folder, or ``None``).
+``zoo_card`` (its :class:`~zoo.registry.ModelCard`, derived by the preset's card variant if it names
+one), ``zoo_config`` (the builder's keyword arguments), ``zoo_preset`` (the preset name or folder, or
+``None``) and ``zoo_variant`` (the :class:`~zoo.registry.Variant`, or ``None``).
 
 Example:
     >>> import zoo
@@ -21,11 +22,21 @@ from pathlib import Path
 from typing import Any
 
 from zoo import preset_folder, weights
-from zoo.registry import ModelCard, card
+from zoo.registry import ModelCard, Variant, card
 
 
-def attach_card(model: Any, model_card: ModelCard, config: Mapping[str, Any], preset: str | None) -> Any:
-    """Give ``model`` its card, builder configuration and preset name (or folder); returns ``model``.
+def attach_card(
+    model: Any,
+    model_card: ModelCard,
+    config: Mapping[str, Any],
+    preset: str | None,
+    variant: Variant | None = None,
+) -> Any:
+    """Give ``model`` its card, builder configuration, preset name (or folder) and card variant.
+
+    With a ``variant``, the card attached is the one the variant derives
+    (:meth:`~zoo.cards.ModelCard.with_variant`), and the variant itself is kept as ``zoo_variant`` so that
+    :func:`zoo.save_preset` and :func:`zoo.export` record it. Returns ``model``.
 
     Example:
         >>> import keras, zoo
@@ -33,9 +44,10 @@ def attach_card(model: Any, model_card: ModelCard, config: Mapping[str, Any], pr
         >>> net.zoo_card.name, net.zoo_config, net.zoo_preset
         ('phasenet', {}, None)
     """
-    model.zoo_card = model_card
+    model.zoo_card = model_card.with_variant(variant)
     model.zoo_config = dict(config)
     model.zoo_preset = preset
+    model.zoo_variant = variant
     return model
 
 
@@ -72,7 +84,9 @@ def load(name: str | Path, pretrained: bool | str = True, **overrides: Any) -> A
         if model_card.convert is None:
             raise ValueError(f"Model {model_card.name!r} has no converter for published weights.")
         weights.load_preset_weights(model, model_card, preset, config)
-    return attach_card(model, model_card, config, None if pretrained is False else preset.name)
+    if pretrained is False:
+        return attach_card(model, model_card, config, None, preset.variant if preset else None)
+    return attach_card(model, model_card, config, preset.name, preset.variant)
 
 
 def load_preset_folder(path: str | Path, **overrides: Any) -> Any:
@@ -91,6 +105,9 @@ def load_preset_folder(path: str | Path, **overrides: Any) -> Any:
     config = preset_folder.read_config(path)
     model_card = card(config["model"])
     build_config = {**config.get("config", {}), **overrides}
+    variant = config.get("variant")
+    if variant is not None:
+        variant = Variant.from_dict(variant, f"{path / preset_folder.CONFIG}: variant")
     model = model_card.build(**build_config)
     model.load_weights(path / preset_folder.WEIGHTS)
-    return attach_card(model, model_card, build_config, str(path))
+    return attach_card(model, model_card, build_config, str(path), variant)

@@ -2,7 +2,8 @@
 
 A preset folder holds three files:
 
-- ``config.json``: ``{"model": <registry name>, "config": <builder keyword arguments>}``;
+- ``config.json``: ``{"model": <registry name>, "config": <builder keyword arguments>}``, and the card
+  variant of the model under ``"variant"`` (``{"name": ..., "args": {...}}``) if it has one;
 - ``metadata.json``: free-form provenance (parent preset, data, epochs, scores, date), and under
   ``"files"`` the sha256 and size in bytes of the two other files;
 - ``model.weights.h5``: the Keras weights.
@@ -75,6 +76,9 @@ def save_preset(
     if path.exists() and not path.is_dir():
         raise ValueError(f"{path} is a file; a preset is a folder.")
     config = {"model": model_card.name, "config": dict(getattr(model, "zoo_config", {}))}
+    variant = getattr(model, "zoo_variant", None)
+    if variant is not None:
+        config["variant"] = variant.to_dict()
     config_bytes = (json.dumps(config, indent=2) + "\n").encode()
     write_atomically(path / WEIGHTS, model.save_weights)
     files = {
@@ -144,7 +148,7 @@ def read_config(path: str | Path) -> dict[str, Any]:
     """The ``config.json`` of preset folder ``path`` (not verified); ``ValueError`` if unreadable or nameless.
 
     Returns:
-        ``{"model": <registry name>, "config": <builder keyword arguments>}``.
+        ``{"model": <registry name>, "config": <builder keyword arguments>}`` (and ``"variant"``, if saved).
     """
     file = Path(path) / CONFIG
     try:
