@@ -124,4 +124,10 @@ def convert_seisbench(
     network.zoo_preset = None
     folder = save_preset(network, out, metadata=_metadata(weights, name, labels), overwrite=overwrite)
     logger.info("Converted %s (%s) into %s", weights.weights_path, seisbench_class(name), folder)
+    logger.warning(
+        "%s uses geozoo's %s card for annotate/classify (window, normalisation, overlap, stacking, "
+        "thresholds), not SeisBench's settings; those are recorded in its metadata.json only.",
+        folder,
+        name,
+    )
     return folder
