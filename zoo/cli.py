@@ -25,6 +25,7 @@ from pathlib import Path
 
 import obspy
 
+from zoo.archive.cli import add_cli as add_archive_cli
 from zoo.export.cli import add_cli as add_export_cli
 
 EXIT_BAD_INPUT = 2
@@ -290,6 +291,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--model", required=True, choices=sorted(TRAIN_RECIPES))
     train.set_defaults(func=cmd_train)
     add_export_cli(sub)
+    add_archive_cli(sub)
     return parser
 
 
