@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import obspy
 import pytest
 
 import zoo
+from zoo.archive import compute
 from zoo.archive.compute import cut, pick_chunk, read
 from zoo.archive.sources import open_source
 from zoo.archive.stations import StationSelection
@@ -54,6 +57,38 @@ def test_a_chunk_without_data_has_no_picks_and_no_hours(phasenet):
     t0 = st[0].stats.starttime
     result = pick_chunk(phasenet, _task(t0 + 100, t0 + 200, t0 + 40, t0 + 260), st, {})
     assert (result.picks, result.data_seconds) == ([], 0.0)
+
+
+def _midnight_task(archive):
+    grid = Grid.for_card(zoo.card("phasenet"), archive.start, archive.end, 3600)
+    files = open_source(f"sds://{archive.root}").files(
+        StationSelection.parse("XX.AAA"), archive.start, archive.end
+    )
+    return next(t for t in plan(files, grid) if t.start == archive.start + 5400)  # the chunk after midnight
+
+
+@pytest.mark.parametrize("ranged", [True, False], ids=["ranged", "range-too-short"])
+def test_ranged_reads_of_neighbouring_days_give_the_samples_of_whole_reads(archive, monkeypatch, ranged):
+    task = _midnight_task(archive)
+    if not ranged:  # two 4 KiB records (about a minute of this data) cannot reach back half an hour
+        monkeypatch.setattr(compute, "_RANGE_FACTORS", (0.0,))
+        task = dataclasses.replace(task, read_start=task.start - 1800)
+    whole = read(
+        dataclasses.replace(task, files=tuple(dataclasses.replace(f, one_channel=False) for f in task.files))
+    )
+    partial = read(task)
+    previous_day = next(f for f in task.files if f.channel == "HHZ" and f.end == task.start)
+    part = compute._read_part(previous_day, task, {})
+    if ranged:  # fetched the tail only: minutes, not the file's 1.5 h
+        assert part is not None and task.start - part[0].stats.starttime < 600
+    else:
+        assert part is None
+    assert len(partial) == len(whole) == 6
+    for a, b in zip(
+        sorted(whole, key=lambda tr: (tr.id, tr.stats.starttime)),
+        sorted(partial, key=lambda tr: (tr.id, tr.stats.starttime)),
+    ):
+        assert a.stats.starttime == b.stats.starttime and np.array_equal(a.data, b.data)
 
 
 def test_read_decodes_only_the_instrument_and_span(archive):

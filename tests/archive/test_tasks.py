@@ -60,7 +60,7 @@ def test_plan_gives_each_task_its_day_and_the_neighbours_its_margins_reach():
         "year=2019/doy=187/CI.PASC..HH",
         "year=2019/doy=185/CI.WCS2.00.HH",
     ]
-    days_read = [sorted({int(f.rsplit(".", 1)[1]) for f in task.files}) for task in tasks]
+    days_read = [sorted({int(f.path.rsplit(".", 1)[1]) for f in task.files}) for task in tasks]
     assert days_read == [[0, 1], [0, 1, 2], [1, 2], [0]]
 
 

@@ -6,7 +6,8 @@ place to switch when that path offers a lower-level entry.
 
 Example:
     >>> import obspy, zoo
-    >>> from zoo.archive.tasks import Task
+    >>> from zoo.archive.sources import ChannelFile
+from zoo.archive.tasks import Task
     >>> st = obspy.read()  # BW.RJOB..EH?, 2009-08-24 00:20:03 - 00:20:33
     >>> t0 = obspy.UTCDateTime(2009, 8, 24, 0, 20, 3)
     >>> task = Task("BW.RJOB..EH", t0, t0 + 30, t0, t0 + 30, (), "example")
@@ -24,8 +25,10 @@ from typing import Any
 
 import fsspec
 import obspy
+from obspy.io.mseed.util import get_record_information
 
 import zoo
+from zoo.archive.sources import ChannelFile
 from zoo.archive.tasks import Task
 from zoo.picks import Pick, extract, pick_thresholds
 from zoo.registry import card_of
@@ -33,6 +36,10 @@ from zoo.stream import COMPONENT_ALIASES
 
 _READ_SLACK = 1.0
 """Seconds beyond the read span decoded from MiniSEED records before the exact cut."""
+_PARTIAL_SHARE = 0.25
+"""Files of which a task needs at most this share of the time are fetched by byte range."""
+_RANGE_FACTORS = (3, 12)
+"""Successive byte-range sizes, as multiples of the needed share of the file (compression varies)."""
 
 
 @dataclass
@@ -58,28 +65,75 @@ def understood(channel: str) -> bool:
 def read(task: Task, storage_options: dict[str, Any] | None = None) -> obspy.Stream:
     """The task's instrument in its files, decoded only near ``[read_start, read_end)`` and cut to it.
 
+    A one-channel file of which the task needs only the head or the tail (the neighbouring days read
+    for the margins) is fetched by byte range when it can be (see :func:`_read_part`); everything else
+    is fetched whole. Only the records near the read span are decoded either way.
+
     Raises:
         ValueError: A file that is not readable MiniSEED (the message names the file).
     """
     net, sta, loc, ch = task.instrument.split(".")
     stream = obspy.Stream()
-    for path in task.files:
-        with fsspec.open(path, "rb", **(storage_options or {})) as fh:
-            raw = fh.read()
-        try:
-            stream += obspy.read(
-                io.BytesIO(raw),
-                format="MSEED",
-                starttime=task.read_start - _READ_SLACK,
-                endtime=task.read_end + _READ_SLACK,
-                sourcename=f"{net}.{sta}.{loc}.{ch}?",
-            )
-        except Exception as err:  # ObsPy raises several types for corrupt records
-            raise ValueError(f"Cannot read {path} as MiniSEED ({type(err).__name__}: {err}).") from err
+    for path in dict.fromkeys(f.path for f in task.files):
+        files = [f for f in task.files if f.path == path]
+        part = _read_part(files[0], task, storage_options or {}) if len(files) == 1 else None
+        if part is None:
+            with fsspec.open(path, "rb", **(storage_options or {})) as fh:
+                part = _decode(fh.read(), path, task)
+        stream += part
     stream = obspy.Stream(
         [tr for tr in stream if tr.stats.channel[:-1] == ch and understood(tr.stats.channel)]
     )
     return cut(stream, task)
+
+
+def _decode(raw: bytes, path: str, task: Task) -> obspy.Stream:
+    net, sta, loc, ch = task.instrument.split(".")
+    try:
+        return obspy.read(
+            io.BytesIO(raw),
+            format="MSEED",
+            starttime=task.read_start - _READ_SLACK,
+            endtime=task.read_end + _READ_SLACK,
+            sourcename=f"{net}.{sta}.{loc}.{ch}?",
+        )
+    except Exception as err:  # ObsPy raises several types for corrupt records
+        raise ValueError(f"Cannot read {path} as MiniSEED ({type(err).__name__}: {err}).") from err
+
+
+def _read_part(f: ChannelFile, task: Task, options: dict[str, Any]) -> obspy.Stream | None:
+    """The needed head or tail of a one-channel file fetched by byte range, or ``None`` to read it whole.
+
+    The byte count is the needed share of the file's time (plus slack) rounded to whole records of the
+    file's record length; the decoded part must reach the needed time, else a larger range is tried,
+    then the whole file. So a task reading one minute of the previous day's file fetches tens of
+    kilobytes instead of the whole day, which matters on object stores.
+    """
+    t0, t1 = max(task.read_start, f.start), min(task.read_end, f.end)
+    head, tail = t0 <= f.start, t1 >= f.end
+    share = (t1 - t0) / (f.end - f.start)
+    if not f.one_channel or head == tail or share > _PARTIAL_SHARE:
+        return None
+    try:
+        fs, path = fsspec.core.url_to_fs(f.path, **options)
+        size = fs.size(path)
+        record = get_record_information(io.BytesIO(fs.cat_file(path, 0, 1024)))["record_length"]
+        if size % record:
+            return None
+        for factor in _RANGE_FACTORS:
+            records = math.ceil((share * size * factor) / record) + 2
+            if records * record >= size:
+                return None
+            begin = 0 if head else size - records * record
+            part = _decode(fs.cat_file(path, begin, begin + records * record), f.path, task)
+            traces = [tr for tr in part if tr.stats.channel == f.channel]
+            if head and traces and max(tr.stats.endtime for tr in traces) >= t1 - traces[0].stats.delta:
+                return part
+            if tail and traces and min(tr.stats.starttime for tr in traces) <= t0:
+                return part
+    except Exception:  # anything odd about the records: read the whole file, which reports real errors
+        return None
+    return None
 
 
 def cut(stream: obspy.Stream, task: Task) -> obspy.Stream:

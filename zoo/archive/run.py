@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": DAY, "day": DAY}
 _INFLIGHT_PER_THREAD = 2
+_WORKER_MEMORY = 2 << 30
+"""Memory budget per local worker: a one-day PhaseNet task peaks at about 1.5 GiB (benchmarks/archive_throughput.py)."""
 
 
 @dataclass
@@ -52,6 +54,7 @@ class RunSummary:
         picks: Picks written by this call.
         data_hours: Hours of data picked by this call (per instrument).
         seconds: Wall time of this call.
+        compute_seconds: Time the tasks spent inside the workers (reading, picking, writing), summed.
         loads: ``{worker process id: model loads}`` reported by the tasks.
     """
 
@@ -63,6 +66,7 @@ class RunSummary:
     picks: int = 0
     data_hours: float = 0.0
     seconds: float = 0.0
+    compute_seconds: float = 0.0
     loads: dict[int, int] | None = None
 
     def __str__(self) -> str:
@@ -117,6 +121,23 @@ def _check_config(folder: output.RunFolder, config: dict[str, Any]) -> None:
         )
 
 
+class _QuietWorkerExit(logging.Filter):
+    """Drops the nanny's "worker process still alive after 4 s, killing" notice at cluster close.
+
+    A worker process that has imported TensorFlow takes longer than that to exit, every time; the
+    notice is noise, not a fault (the work is done and written by then).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "still alive after" not in record.getMessage()
+
+
+def _memory_bytes() -> int:
+    import psutil
+
+    return psutil.virtual_memory().total
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -130,14 +151,21 @@ def _client(stack: ExitStack, client, scheduler: str | None, workers: int | None
     if scheduler:
         return stack.enter_context(Client(scheduler)), threads
     cores = _cores()
-    threads = threads or max(1, cores // (workers or cores))
-    workers = workers or max(1, cores // threads)
-    for name, value in (("workers", workers), ("threads_per_worker", threads)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
-    cluster = stack.enter_context(
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    if workers is None:
+        workers = max(1, min(cores // (threads or 1), _memory_bytes() // _WORKER_MEMORY))
+    threads = threads or max(1, cores // workers)
+    nanny_log = logging.getLogger("distributed.nanny")
+    if not any(isinstance(f, _QuietWorkerExit) for f in nanny_log.filters):
+        nanny_log.addFilter(_QuietWorkerExit())
+    # No dashboard; the scheduler's health-check server listens on a free local port, not on 8787.
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     )
+    stack.enter_context(cluster)
     logger.info("Local cluster: %d workers x %d TensorFlow threads", workers, threads)
     return stack.enter_context(Client(cluster)), threads
 
@@ -179,7 +207,8 @@ def pick(
         preset: Weights preset (default: the model's default).
         client: A ``distributed.Client`` to use as is.
         scheduler: Address of a running Dask scheduler (``tcp://head:8786``).
-        workers: Worker processes of the local cluster (default: cores / ``threads_per_worker``).
+        workers: Worker processes of the local cluster (default: one per core, at most one per 2 GiB of
+            memory).
         threads_per_worker: TensorFlow threads per worker (local default: cores / workers, so
             workers x threads = cores; on a given cluster: each worker's Dask thread count).
         chunk: Chunk length (``"1d"``, ``"1h"``, seconds); must divide a day.
@@ -214,6 +243,13 @@ def pick(
     src = open_source(source, source_options)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ValueError(f"retries must be a whole number >= 0, got {retries!r}.")
+    for name, value in (
+        ("workers", workers),
+        ("threads_per_worker", threads_per_worker),
+        ("batch_size", batch_size),
+    ):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
     config = {
         "source": src.describe(),
         "stations": selection.to_list(),
@@ -333,6 +369,7 @@ def _submit_all(
                 summary.done += 1
                 summary.picks += result["picks"]
                 summary.data_hours += result["data_seconds"] / 3600
+                summary.compute_seconds += result["compute_seconds"]
                 summary.loads[result["pid"]] = result["loads"]
                 if task.name in failed_before:
                     folder.remove(f"{output.FAILED}/{task.name}.json")
@@ -359,7 +396,7 @@ def _record_failure(folder: output.RunFolder, task: Task, future, retries: int) 
             "task": task.name,
             "instrument": task.instrument,
             "chunk": [str(task.start), str(task.end)],
-            "files": list(task.files),
+            "files": sorted({f.path for f in task.files}),
             "attempts": retries + 1,
             "error": f"{type(error).__name__}: {error}",
             "traceback": "".join(traceback.format_tb(future.traceback())),

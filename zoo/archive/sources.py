@@ -66,6 +66,8 @@ class ChannelFile:
         network, station, location, channel: SEED codes (location ``""`` when empty).
         start: Start of the time the file covers (a template's day, or the first sample of a listed file).
         end: End of that time (exclusive).
+        one_channel: The file holds only this channel, records in time order (SDS and bucket layouts), so
+            a task needing a few minutes of it may fetch just the head or tail bytes.
     """
 
     path: str
@@ -75,6 +77,7 @@ class ChannelFile:
     channel: str
     start: obspy.UTCDateTime
     end: obspy.UTCDateTime
+    one_channel: bool = True
 
     @property
     def instrument(self) -> str:
@@ -297,7 +300,7 @@ class FileListSource:
         for path, traces in zip(self.paths, headers):
             for (net, sta, loc, cha), (t0, t1) in traces.items():
                 if t1 > start and t0 < end and selection.matches(net, sta, loc, cha):
-                    out.append(ChannelFile(path, net, sta, loc, cha, t0, t1))
+                    out.append(ChannelFile(path, net, sta, loc, cha, t0, t1, one_channel=False))
         return out
 
     def _header(

@@ -54,7 +54,7 @@ class Task:
     end: obspy.UTCDateTime
     read_start: obspy.UTCDateTime
     read_end: obspy.UTCDateTime
-    files: tuple[str, ...]
+    files: tuple[ChannelFile, ...]
     name: str
 
 
@@ -132,9 +132,10 @@ def plan(files: Iterable[ChannelFile], grid: Grid) -> list[Task]:
         chunks = {(a.ns, b.ns): (a, b) for f in found for a, b in grid.chunks(f.start, f.end)}
         for _, (start, end) in sorted(chunks.items()):
             read_start, read_end = grid.read_span(start, end)
-            paths = sorted({f.path for f in found if f.start < read_end and f.end > read_start})
+            used = {f.path + f.channel: f for f in found if f.start < read_end and f.end > read_start}
+            paths = tuple(used[k] for k in sorted(used))
             name = f"year={start.year:04d}/doy={start.julday:03d}/{instrument}"
             if grid.chunk < DAY:
                 name += f".T{start.strftime('%H%M%S')}"
-            tasks.append(Task(instrument, start, end, read_start, read_end, tuple(paths), name))
+            tasks.append(Task(instrument, start, end, read_start, read_end, paths, name))
     return tasks
