@@ -13,7 +13,8 @@ hours of data picked per second of wall time and the peak resident memory of eac
 
 Cluster start-up and model loading are timed apart from the picking (both are paid once per run). The
 scheduler overhead per task is measured with no-op tasks through the same bounded submission, and as
-the run's wall time beyond the workers' busy time.
+the run's wall time beyond the workers' busy time. CPU seconds per data hour (all processes that
+pick, plus the client and scheduler) compare the set-ups even when other work shares the cores.
 
     python benchmarks/archive_throughput.py                        # 4 stations x 1 day, PhaseNet
     python benchmarks/archive_throughput.py --stations 8 --days 1 --model eqtransformer
@@ -78,6 +79,7 @@ groups = json.loads(sys.argv[1])
 began = time.perf_counter()
 model = zoo.load(sys.argv[2])
 loaded = time.perf_counter()
+cpu = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 hours = 0.0
 for files in groups:
     stream = obspy.Stream()
@@ -86,8 +88,9 @@ for files in groups:
     hours += max(tr.stats.npts / tr.stats.sampling_rate for tr in stream) / 3600
     zoo.classify(model, stream)
 done = time.perf_counter()
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"hours": hours, "load": loaded - began, "seconds": done - loaded, "rss": rss}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime - cpu
+print(json.dumps({"hours": hours, "load": loaded - began, "seconds": done - loaded, "rss": usage.ru_maxrss / 1024, "cpu": cpu}))
 """
 
 
@@ -108,6 +111,11 @@ def run_loop(paths: list[Path], model: str) -> dict:
 
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _noop(i: int) -> int:
@@ -132,24 +140,20 @@ def scheduler_overhead(client, n: int = 400) -> float:
 
 def run_dask(root: Path, stations: str, days: int, model: str, workers: int, work: Path) -> dict:
     """``zoo.archive.pick`` on a fresh LocalCluster; start-up and model load timed apart from picking."""
-    from distributed import Client, LocalCluster
+    from contextlib import ExitStack
 
     import zoo.archive
+    from zoo.archive.run import _client
     from zoo.archive.worker import ModelPlugin, ModelSpec
 
-    cores = len(os.sched_getaffinity(0))
-    threads = max(1, cores // workers)
     began = time.perf_counter()
-    with (
-        LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with ExitStack() as stack:
+        client, threads = _client(stack, None, None, workers, None)  # the cluster `zoo archive pick` starts
         started = time.perf_counter()
         plugin = ModelPlugin(ModelSpec.resolve(model), threads)
         client.register_plugin(plugin, name=plugin.name)
         loaded = time.perf_counter()
+        workers_before, client_before = sum(client.run(_cpu_seconds).values()), _cpu_seconds()
         out = work / f"run-{workers}-{stations.replace('*', 'all').replace('?', '')}-{time.time_ns()}"
         summary = zoo.archive.pick(
             f"sds://{root}",
@@ -162,6 +166,8 @@ def run_dask(root: Path, stations: str, days: int, model: str, workers: int, wor
             threads_per_worker=threads,
             progress=False,
         )
+        worker_cpu = sum(client.run(_cpu_seconds).values()) - workers_before
+        client_cpu = _cpu_seconds() - client_before
         per_worker = client.run(_peak_rss_mib)
         overhead = scheduler_overhead(client)
     return {
@@ -173,6 +179,8 @@ def run_dask(root: Path, stations: str, days: int, model: str, workers: int, wor
         "tasks": summary.done,
         "rss": sorted(per_worker.values()),
         "noop": overhead,
+        "cpu": worker_cpu,
+        "client_cpu": client_cpu,
     }
 
 
@@ -197,8 +205,8 @@ def main() -> None:
     loop = run_loop(paths, args.model)
     base = loop["hours"] / loop["seconds"]
     print(
-        f"{'loop (1 process)':<18} {base:6.2f} h/s   peak RSS {loop['rss']:6.0f} MiB   "
-        f"(model load {loop['load']:.1f} s, not counted)"
+        f"{'loop (1 process)':<18} {base:6.2f} h/s   CPU per data hour {loop['cpu'] / loop['hours']:5.3f} s   "
+        f"peak RSS {loop['rss']:6.0f} MiB   (model load {loop['load']:.1f} s, not counted)"
     )
     half = ",".join(f"BM.S{s:03d}..HH?" for s in range(max(1, args.stations // 2)))
     for label, workers, stations in (
@@ -210,7 +218,8 @@ def main() -> None:
         rate = r["hours"] / r["seconds"]
         idle = r["seconds"] - r["busy"] / workers
         print(
-            f"{label:<18} {rate:6.2f} h/s ({rate / base:4.0%} of loop)   peak RSS per worker "
+            f"{label:<18} {rate:6.2f} h/s ({rate / base:4.0%} of loop)   CPU per data hour {r['cpu'] / r['hours']:5.3f} s "
+            f"+ {r['client_cpu'] / r['hours']:5.3f} s client/scheduler   peak RSS per worker "
             f"{', '.join(f'{m:.0f}' for m in r['rss'])} MiB   cluster start {r['start']:.1f} s, model load "
             f"{r['load']:.1f} s (not counted); {r['tasks']} tasks, wall beyond busy time {idle / max(r['tasks'], 1) * 1000:.0f} ms "
             f"per task; no-op task {r['noop'] * 1000:.1f} ms"

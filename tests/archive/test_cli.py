@@ -11,7 +11,8 @@ from zoo.cli import main
 
 @pytest.fixture(scope="module")
 def finished_run(archive, tmp_path_factory):
-    """A run folder of one station over the archive's first hour, picked in-process (Dask threads)."""
+    """A run folder of one station over the archive's first hour, picked in-process (Dask threads),
+    with the probability traces saved."""
     from distributed import Client
 
     out = tmp_path_factory.mktemp("cli") / "run"
@@ -24,6 +25,7 @@ def finished_run(archive, tmp_path_factory):
             out=str(out),
             client=client,
             progress=False,
+            save_annotations=True,
         )
     return out
 
@@ -42,6 +44,7 @@ def _args(archive, out, *extra):
         "--out",
         str(out),
         "--no-progress",
+        "--save-annotations",
         *extra,
     ]
 
@@ -82,3 +85,21 @@ def test_start_that_is_not_a_time(archive, tmp_path, capsys):
     args[args.index("--start") + 1] = "yesterday-ish"
     assert main(args) == 2
     assert "Cannot read the start time 'yesterday-ish'" in capsys.readouterr().err
+
+
+def test_saved_annotations_cover_the_chunk_and_peak_at_the_picks(archive, finished_run):
+    import obspy
+
+    from zoo.archive import output
+
+    (path,) = (finished_run / output.ANNOTATIONS).rglob("*.mseed")
+    assert path.name == "XX.CCC..HH.mseed"
+    traces = obspy.read(str(path))
+    assert sorted({tr.stats.channel for tr in traces}) == ["N", "P", "S"]
+    for tr in traces:
+        assert tr.stats.starttime == archive.start and tr.stats.endtime < archive.start + 3600
+        assert 0 <= tr.data.min() and tr.data.max() <= 1
+    for pick in output.rows_to_picks(zoo.archive.read_picks(finished_run)):
+        curve = traces.select(channel=pick.phase)[0]
+        i = round((pick.time - curve.stats.starttime) * curve.stats.sampling_rate)
+        assert curve.data[i] == pytest.approx(pick.probability, abs=1e-6)

@@ -6,8 +6,7 @@ place to switch when that path offers a lower-level entry.
 
 Example:
     >>> import obspy, zoo
-    >>> from zoo.archive.sources import ChannelFile
-from zoo.archive.tasks import Task
+    >>> from zoo.archive.tasks import Task
     >>> st = obspy.read()  # BW.RJOB..EH?, 2009-08-24 00:20:03 - 00:20:33
     >>> t0 = obspy.UTCDateTime(2009, 8, 24, 0, 20, 3)
     >>> task = Task("BW.RJOB..EH", t0, t0 + 30, t0, t0 + 30, (), "example")

@@ -144,6 +144,7 @@ def _cores() -> int:
 
 def _client(stack: ExitStack, client, scheduler: str | None, workers: int | None, threads: int | None):
     """``(client, TensorFlow threads per worker or None)``: the given client, a scheduler's, or a new LocalCluster."""
+    import dask
     from distributed import Client, LocalCluster
 
     if client is not None:
@@ -158,13 +159,15 @@ def _client(stack: ExitStack, client, scheduler: str | None, workers: int | None
     if not any(isinstance(f, _QuietWorkerExit) for f in nanny_log.filters):
         nanny_log.addFilter(_QuietWorkerExit())
     # No dashboard; the scheduler's health-check server listens on a free local port, not on 8787.
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-    )
+    # No statistical profiler in the workers either (it samples the running task's stack every 10 ms).
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
     stack.enter_context(cluster)
     logger.info("Local cluster: %d workers x %d TensorFlow threads", workers, threads)
     return stack.enter_context(Client(cluster)), threads

@@ -151,7 +151,8 @@ class ModelPlugin(WorkerPlugin):
     Only the :class:`ModelSpec` and the thread count are pickled and sent; the model is built on the
     worker. In a worker process of its own (not the client's), the plugin also sends per-window
     progress bars of the waveform path to nowhere (``sys.stderr`` to ``os.devnull``; logging keeps its
-    handlers) and routes warnings to logging, so a run prints one progress bar, the client's.
+    handlers), routes warnings to logging, so a run prints one progress bar, the client's, and raises
+    glibc's malloc thresholds as the ``zoo`` command does (:func:`zoo.runtime.tune_allocator`).
     """
 
     idempotent = False
@@ -168,9 +169,12 @@ class ModelPlugin(WorkerPlugin):
 
     async def setup(self, worker) -> None:
         """Set TensorFlow's threads and load the model in a thread (the worker's event loop stays free)."""
+        from zoo.runtime import tune_allocator
+
         if os.getpid() != self.client_pid:
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (held for the process's life)
             logging.captureWarnings(True)
+            tune_allocator()
         set_tensorflow_threads(self.tf_threads or worker.state.nthreads)
         await asyncio.to_thread(model_for, self.spec)
 
