@@ -143,12 +143,12 @@ def run_dask(root: Path, stations: str, days: int, model: str, workers: int, wor
     from contextlib import ExitStack
 
     import zoo.archive
-    from zoo.archive.run import _client
+    from zoo.archive.cluster import connect
     from zoo.archive.worker import ModelPlugin, ModelSpec
 
     began = time.perf_counter()
     with ExitStack() as stack:
-        client, threads = _client(stack, None, None, workers, None)  # the cluster `zoo archive pick` starts
+        client, threads = connect(stack, None, None, workers, None)  # the cluster `zoo archive pick` starts
         started = time.perf_counter()
         plugin = ModelPlugin(ModelSpec.resolve(model), threads)
         client.register_plugin(plugin, name=plugin.name)

@@ -176,15 +176,3 @@ def test_local_template_source_gives_the_same_picks_as_sds(archive, sds_run, cli
     )
     assert picks.num_rows == reference.num_rows > 0
     assert picks.select(["trace_id", "phase", "time"]).equals(reference.select(["trace_id", "phase", "time"]))
-
-
-def test_own_local_cluster_runs_one_task_per_worker_with_all_cores_for_tensorflow():
-    from contextlib import ExitStack
-
-    from zoo.archive.run import _client, _cores
-
-    with ExitStack() as stack:
-        dask_client, threads = _client(stack, None, None, workers=1, threads=None)
-        assert list(dask_client.nthreads().values()) == [1]
-        assert threads == _cores()
-        assert dask_client.cluster.scheduler_info["services"]["dashboard"] != 8787

@@ -9,7 +9,7 @@ worker process, every task writes its own Parquet file, and a rerun resumes wher
 - :mod:`zoo.archive.sources` (SDS, templates, file lists), :mod:`zoo.archive.tasks` (chunks, margins,
   window grid), :mod:`zoo.archive.compute` (one task's picking), :mod:`zoo.archive.worker` (the worker
   plugin), :mod:`zoo.archive.output` (the run folder), :mod:`zoo.archive.run` (the engine),
-  :mod:`zoo.archive.results` (status and collect).
+  :mod:`zoo.archive.cluster` (the Dask cluster), :mod:`zoo.archive.results` (status and collect).
 
 Example:
     >>> import zoo.archive

@@ -42,6 +42,7 @@ RUN_FILE = "run.json"
 TASKS_FILE = "tasks.parquet"
 PICKS, FAILED, ANNOTATIONS = "picks", "failed", "annotations"
 META_KEY = b"geozoo"
+_OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"}
 
 _TIME = pa.timestamp("ns", tz="UTC")
 SCHEMA = pa.schema(
@@ -72,17 +73,23 @@ class RunFolder:
         return "/".join([self.root.rstrip("/"), *parts])
 
     def write_bytes(self, relative: str, data: bytes) -> None:
-        """Write ``data`` to ``relative`` atomically (temporary name beside it, then moved)."""
+        """Write ``data`` to ``relative`` atomically: on object stores in one upload (which appears whole
+        or not at all), elsewhere under a temporary name beside the target, then moved onto it."""
         target = self.path(relative)
+        protocols = {self.fs.protocol} if isinstance(self.fs.protocol, str) else set(self.fs.protocol)
+        if protocols & _OBJECT_STORES:
+            self.fs.pipe_file(target, data)
+            return
         folder, name = target.rsplit("/", 1)
         self.fs.makedirs(folder, exist_ok=True)
         tmp = f"{folder}/.{name}.{uuid.uuid4().hex}.tmp"
         self.fs.pipe_file(tmp, data)
         try:
             self.fs.mv(tmp, target)
-        finally:
+        except BaseException:
             if self.fs.exists(tmp):
                 self.fs.rm(tmp)
+            raise
 
     def read_json(self, relative: str) -> dict[str, Any] | None:
         """The JSON file at ``relative``, or ``None`` if there is none."""

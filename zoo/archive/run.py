@@ -28,6 +28,7 @@ import obspy
 from tqdm.auto import tqdm
 
 from zoo.archive import output
+from zoo.archive.cluster import connect
 from zoo.archive.sources import open_source
 from zoo.archive.stations import StationSelection
 from zoo.archive.tasks import DAY, Grid, Task, plan
@@ -37,8 +38,6 @@ logger = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": DAY, "day": DAY}
 _INFLIGHT_PER_THREAD = 2
-_WORKER_MEMORY = 2 << 30
-"""Memory budget per local worker: a one-day PhaseNet task peaks at about 1.5 GiB (benchmarks/archive_throughput.py)."""
 
 
 @dataclass
@@ -119,58 +118,6 @@ def _check_config(folder: output.RunFolder, config: dict[str, Any]) -> None:
             existing.get("geozoo"),
             zoo.__version__,
         )
-
-
-class _QuietWorkerExit(logging.Filter):
-    """Drops the nanny's "worker process still alive after 4 s, killing" notice at cluster close.
-
-    A worker process that has imported TensorFlow takes longer than that to exit, every time; the
-    notice is noise, not a fault (the work is done and written by then).
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "still alive after" not in record.getMessage()
-
-
-def _memory_bytes() -> int:
-    import psutil
-
-    return psutil.virtual_memory().total
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _client(stack: ExitStack, client, scheduler: str | None, workers: int | None, threads: int | None):
-    """``(client, TensorFlow threads per worker or None)``: the given client, a scheduler's, or a new LocalCluster."""
-    import dask
-    from distributed import Client, LocalCluster
-
-    if client is not None:
-        return client, threads
-    if scheduler:
-        return stack.enter_context(Client(scheduler)), threads
-    cores = _cores()
-    if workers is None:
-        workers = max(1, min(cores // (threads or 1), _memory_bytes() // _WORKER_MEMORY))
-    threads = threads or max(1, cores // workers)
-    nanny_log = logging.getLogger("distributed.nanny")
-    if not any(isinstance(f, _QuietWorkerExit) for f in nanny_log.filters):
-        nanny_log.addFilter(_QuietWorkerExit())
-    # No dashboard; the scheduler's health-check server listens on a free local port, not on 8787.
-    # No statistical profiler in the workers either (it samples the running task's stack every 10 ms).
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        )
-    stack.enter_context(cluster)
-    logger.info("Local cluster: %d workers x %d TensorFlow threads", workers, threads)
-    return stack.enter_context(Client(cluster)), threads
 
 
 def pick(
@@ -293,7 +240,7 @@ def pick(
             bool(save_annotations),
         )
         with ExitStack() as stack:
-            dask_client, tf_threads = _client(stack, client, scheduler, workers, threads_per_worker)
+            dask_client, tf_threads = connect(stack, client, scheduler, workers, threads_per_worker)
             plugin = ModelPlugin(spec, tf_threads)
             dask_client.register_plugin(plugin, name=plugin.name)
             unit = "station-day" if grid.chunk == DAY else "task"
