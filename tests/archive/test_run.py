@@ -12,6 +12,7 @@ import shutil
 import obspy
 import pytest
 from distributed import Client, LocalCluster
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 import zoo
 import zoo.archive
@@ -149,6 +150,25 @@ def test_corrupt_day_file_is_recorded_in_failed_and_the_rest_finishes(archive, c
     assert all(p.trace_id.startswith("XX.AAA") for p in output.rows_to_picks(zoo.archive.read_picks(out)))
 
 
+class _PeakInFlight(SchedulerPlugin):
+    """Records the most archive tasks the scheduler held at once before they finished."""
+
+    name = "peak-in-flight"
+
+    def __init__(self) -> None:
+        self.live: set = set()
+        self.peak = 0
+
+    def transition(self, key, start, finish, *args, **kwargs) -> None:
+        if not str(key).startswith("zoo-archive-"):
+            return
+        if finish in ("waiting", "queued", "processing", "no-worker"):
+            self.live.add(key)
+        else:
+            self.live.discard(key)
+        self.peak = max(self.peak, len(self.live))
+
+
 def test_local_template_source_gives_the_same_picks_as_sds(archive, sds_run, client, tmp_path):
     template = str(tmp_path / "wave/{net}/{year}/{year}_{doy}/{net}{sta:_<5}{cha}{loc:_<2}_{year}{doy}.ms")
     station = "AAA"
@@ -158,6 +178,7 @@ def test_local_template_source_gives_the_same_picks_as_sds(archive, sds_run, cli
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target)
     out = tmp_path / "run"
+    client.register_plugin(_PeakInFlight())
     summary = zoo.archive.pick(
         template,
         f"XX.{station}..HH?",
@@ -167,8 +188,10 @@ def test_local_template_source_gives_the_same_picks_as_sds(archive, sds_run, cli
         client=client,
         chunk="1h",
         progress=False,
+        max_in_flight=3,
     )
-    assert summary.failed == 0
+    assert summary.failed == 0 and summary.done == 28
+    assert client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.plugins["peak-in-flight"].peak) == 3
     picks = zoo.archive.read_picks(out)
     reference = zoo.archive.read_picks(sds_run[0])
     reference = reference.filter(

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "hour": 3600, "d": DAY, "day": DAY}
 _INFLIGHT_PER_THREAD = 2
+_INFLIGHT_REFRESH = 10.0
 
 
 @dataclass
@@ -288,25 +289,31 @@ def _submit_all(
     progress: bool,
     unit: str,
 ) -> None:
-    """Submit ``todo`` with at most ``max_in_flight`` tasks queued, record each outcome as it completes."""
+    """Submit ``todo`` keeping at most ``max_in_flight`` tasks queued; record each outcome as it completes.
+
+    Without ``max_in_flight`` the bound is two tasks per worker thread, re-read from the scheduler every
+    ``_INFLIGHT_REFRESH`` seconds, so a cluster that is still scaling up (dask-jobqueue) gets more.
+    """
     from distributed import as_completed
 
-    limit = max_in_flight or _INFLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
     token = uuid.uuid4().hex[:8]
     pending = iter(todo)
     by_key: dict[str, Task] = {}
     completed = as_completed()
     summary.loads = {}
+    limit = {"value": max_in_flight or 0, "read": -float("inf")}
 
-    def submit() -> None:
-        task = next(pending, None)
-        if task is not None:
+    def fill() -> None:
+        now = time.monotonic()
+        if not max_in_flight and now - limit["read"] > _INFLIGHT_REFRESH:
+            limit["value"] = _INFLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+            limit["read"] = now
+        while len(by_key) < limit["value"] and (task := next(pending, None)) is not None:
             key = f"zoo-archive-{task.name}-{token}"
             by_key[key] = task
             completed.add(client.submit(run_task, task, settings, key=key, retries=retries, pure=False))
 
-    for _ in range(limit):
-        submit()
+    fill()
     began = time.perf_counter()
     bar = tqdm(
         total=summary.tasks, initial=summary.skipped, unit=unit, desc="zoo archive pick", disable=not progress
@@ -327,7 +334,7 @@ def _submit_all(
                 summary.failed += 1
                 _record_failure(folder, task, future, retries)
             future.release()
-            submit()
+            fill()
             rate = summary.data_hours / max(time.perf_counter() - began, 1e-9)
             bar.set_postfix_str(
                 f"{rate:.1f} h/s, {summary.picks} picks, {summary.failed} failed", refresh=False
