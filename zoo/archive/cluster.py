@@ -61,6 +61,9 @@ def connect(
     if workers is None:
         workers = max(1, min(usable // (threads or 1), _memory_bytes() // _WORKER_MEMORY))
     threads = threads or max(1, usable // workers)
+    # Dask logs every worker's start and stop at INFO through the root logger; keep warnings only.
+    if logging.getLogger("distributed").getEffectiveLevel() < logging.WARNING:
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     nanny_log = logging.getLogger("distributed.nanny")
     if not any(isinstance(f, _QuietWorkerExit) for f in nanny_log.filters):
         nanny_log.addFilter(_QuietWorkerExit())

@@ -73,7 +73,8 @@ class RunSummary:
         rate = self.data_hours / self.seconds if self.seconds else 0.0
         return (
             f"{self.out}: {self.done} tasks done, {self.failed} failed, {self.skipped} already done of "
-            f"{self.tasks}; {self.picks} picks in {self.data_hours:.1f} h of data ({rate:.1f} h/s)"
+            f"{self.tasks}; {self.picks} picks in {self.data_hours:.1f} h of data, {self.seconds:.0f} s "
+            f"({rate:.1f} h/s with start-up)"
         )
 
 
