@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zoo import __version__
+from zoo.archive.cli import add_cli as add_archive_cli
 from zoo.cli_models import card_for, cmd_info, cmd_list, is_waveform_model, waveform_models
 from zoo.export.cli import add_cli as add_export_cli
 
@@ -336,6 +337,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--model", choices=sorted(TRAIN_RECIPES), help="the model to train")
     train.set_defaults(func=cmd_train, train_parser=train)
     add_export_cli(sub)
+    add_archive_cli(sub)
     return parser
 
 
