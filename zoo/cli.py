@@ -66,6 +66,11 @@ def _thresholds(text: str | None) -> dict[str, float]:
     return out
 
 
+def threshold_keywords(text: str | None) -> dict[str, float]:
+    """``P=0.3,S=0.3`` as the keywords of :func:`zoo.classify`: ``{"P_threshold": 0.3, "S_threshold": 0.3}``."""
+    return {f"{label}_threshold": value for label, value in _thresholds(text).items()}
+
+
 def _check_thresholds(card, thresholds: dict[str, float]) -> None:
     """Labels the card triggers on, values in (0, 1] (before any waveform is read)."""
     valid = (*card.pick_labels, *card.detection_labels)
@@ -130,7 +135,7 @@ def cmd_pick(args: argparse.Namespace) -> None:
         raise BadInput(f"--output must end in .csv or .xml (QuakeML), got {args.output!r}.")
     _preflight(args)
     stream = _read(args.files, args.example)
-    thresholds = {f"{label}_threshold": v for label, v in _thresholds(args.threshold).items()}
+    thresholds = threshold_keywords(args.threshold)
     model = _load(args)
     picks = zoo.classify(model, stream, batch_size=args.batch_size, **thresholds)
     detections = f", {plural(len(picks.detections), 'detection')}" if model.zoo_card.detection_labels else ""

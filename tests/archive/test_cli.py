@@ -95,11 +95,11 @@ def test_saved_annotations_cover_the_chunk_and_peak_at_the_picks(archive, finish
     (path,) = (finished_run / output.ANNOTATIONS).rglob("*.mseed")
     assert path.name == "XX.CCC..HH.mseed"
     traces = obspy.read(str(path))
-    assert sorted({tr.stats.channel for tr in traces}) == ["N", "P", "S"]
+    assert sorted({tr.stats.channel for tr in traces}) == ["HHN", "HHP", "HHS"]
     for tr in traces:
         assert tr.stats.starttime == archive.start and tr.stats.endtime < archive.start + 3600
         assert 0 <= tr.data.min() and tr.data.max() <= 1
     for pick in output.rows_to_picks(zoo.archive.read_picks(finished_run)):
-        curve = traces.select(channel=pick.phase)[0]
+        curve = traces.select(channel=f"HH{pick.phase}")[0]
         i = round((pick.time - curve.stats.starttime) * curve.stats.sampling_rate)
         assert curve.data[i] == pytest.approx(pick.probability, abs=1e-6)

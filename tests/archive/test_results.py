@@ -64,6 +64,7 @@ def test_csv_has_the_columns_and_values_of_zoo_pick(run_folder, tmp_path):
         "probability",
         "start_time",
         "end_time",
+        "channel",
     ]
 
 

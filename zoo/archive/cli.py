@@ -92,7 +92,7 @@ def add_cli(subparsers) -> None:
 def cmd_pick(args: argparse.Namespace) -> None:
     """Run (or resume) an archive run and print its summary."""
     from zoo.archive.run import pick
-    from zoo.cli import _thresholds
+    from zoo.cli import threshold_keywords
 
     source = args.source[0] if len(args.source) == 1 else args.source
     summary = pick(
@@ -115,7 +115,7 @@ def cmd_pick(args: argparse.Namespace) -> None:
         source_options=_options(args.source_option, "--source-option"),
         out_options=_options(args.out_option, "--out-option"),
         progress=not args.no_progress,
-        **_thresholds(args.threshold),
+        **threshold_keywords(args.threshold),
     )
     print(summary)
     if summary.failed:

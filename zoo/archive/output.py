@@ -36,6 +36,7 @@ import obspy
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from zoo import annotation_files
 from zoo.picks import Pick
 
 RUN_FILE = "run.json"
@@ -53,6 +54,7 @@ SCHEMA = pa.schema(
         ("probability", pa.float64()),
         ("start_time", _TIME),
         ("end_time", _TIME),
+        ("channel", pa.string()),
         ("model", pa.string()),
         ("preset", pa.string()),
         ("weights_sha256", pa.string()),
@@ -145,6 +147,7 @@ def picks_table(
         "probability": [float(p.probability) for p in picks],
         "start_time": [p.start_time.ns for p in picks],
         "end_time": [p.end_time.ns for p in picks],
+        "channel": [p.channel for p in picks],
         "model": [model] * len(picks),
         "preset": [preset] * len(picks),
         "weights_sha256": [weights_sha256] * len(picks),
@@ -161,11 +164,8 @@ def parquet_bytes(table: pa.Table) -> bytes:
 
 
 def annotations_bytes(annotations: obspy.Stream, prefix: str) -> bytes:
-    """Probability traces as MiniSEED, channel codes as ``zoo annotate`` writes them (``PhaseNet_P`` -> ``P``)."""
-    stream = annotations.copy()
-    for tr in stream:
-        label = tr.stats.channel[len(prefix) + 1 :]
-        tr.stats.channel = label.replace("_", "").upper()[:3]
+    """Probability traces as MiniSEED, channel codes as ``zoo annotate`` writes them (``PhaseNet_P`` -> ``EHP``)."""
+    ((_, stream),) = annotation_files.plan(annotations, "annotations.mseed", prefix)
     sink = io.BytesIO()
     stream.write(sink, format="MSEED")
     return sink.getvalue()
