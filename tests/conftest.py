@@ -67,3 +67,98 @@ def make_stream(
             for i, c in enumerate(components)
         ]
     )
+
+
+SEISBENCH_FIXTURES = ROOT / "tests" / "seisbench" / "fixtures"
+
+
+class SeisBenchReference:
+    """The SeisBench reference fixtures (``tests/seisbench/fixtures``, made by ``make_fixtures.py``).
+
+    ``fixtures(cls)``: the fixture keys of a SeisBench class (``"EQTransformer"``); ``files(key)``: its
+    weight file and JSON; ``network(model)``: the raw network outputs npz of a geozoo model name;
+    ``convert(key, float64=False)``: the Keras network with the fixture's weights (built once per
+    process and dtype); ``outputs(model, x)``: the network's outputs as one array (EQTransformer's
+    three outputs concatenated on the last axis).
+    """
+
+    root = SEISBENCH_FIXTURES
+
+    def __init__(self) -> None:
+        import json
+
+        self.manifest = json.loads((self.root / "manifest.json").read_text())
+        self._models: dict = {}
+
+    def fixtures(self, cls: str) -> list[str]:
+        return [k for k, v in self.manifest["fixtures"].items() if v["class"] == f"seisbench.models.{cls}"]
+
+    def files(self, key: str) -> tuple[Path, Path]:
+        names = sorted(self.manifest["fixtures"][key]["files"])
+        (json_name,) = [n for n in names if ".json" in n]
+        (pt_name,) = [n for n in names if ".pt" in n]
+        return self.root / pt_name, self.root / json_name
+
+    def model_args(self, key: str) -> dict:
+        return self.manifest["fixtures"][key]["json"]["model_args"]
+
+    def network(self, model: str) -> dict:
+        import numpy as np
+
+        with np.load(self.root / "network" / f"{model}.npz") as data:
+            return {k: data[k] for k in data.files}
+
+    @staticmethod
+    def model_name(key: str) -> str:
+        return key.split("_")[0]
+
+    def convert(self, key: str, float64: bool = False):
+        import importlib
+
+        from zoo.torch_pickle import read_state_dict
+
+        if (key, float64) not in self._models:
+            name = self.model_name(key)
+            module = importlib.import_module(f"zoo.models.{name}.seisbench")
+            build = importlib.import_module(f"zoo.models.{name}.model").build
+            args = self.model_args(key)
+            with float_precision("float64" if float64 else "float32"):
+                model = build(**module.build_config(args))
+            module.assign(model, read_state_dict(self.files(key)[0]), args)
+            self._models[key, float64] = model
+        return self._models[key, float64]
+
+    @staticmethod
+    def outputs(model, x):
+        import numpy as np
+
+        out = model(x, training=False)
+        if isinstance(out, (list, tuple)):
+            return np.concatenate([np.asarray(o) for o in out], axis=-1)
+        return np.asarray(out)
+
+
+def float_precision(dtype: str):
+    """Context manager: build Keras layers with ``dtype`` variables and computations, then restore."""
+    import contextlib
+
+    import keras
+
+    @contextlib.contextmanager
+    def scope():
+        floatx, policy = keras.config.floatx(), keras.config.dtype_policy()
+        keras.config.set_floatx(dtype)
+        keras.config.set_dtype_policy(dtype)
+        try:
+            yield
+        finally:
+            keras.config.set_floatx(floatx)
+            keras.config.set_dtype_policy(policy)
+
+    return scope()
+
+
+@pytest.fixture(scope="session")
+def seisbench_reference() -> SeisBenchReference:
+    """The SeisBench reference fixtures and their converted Keras networks (see SeisBenchReference)."""
+    return SeisBenchReference()

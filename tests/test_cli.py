@@ -1,5 +1,6 @@
 """The `zoo` command line: pick on the example event, list, info, annotate and bad input."""
 
+import logging
 import subprocess
 import sys
 
@@ -254,6 +255,17 @@ def test_no_network_and_no_mirror_is_one_line_that_says_what_to_do(no_weights, c
     assert main(["pick", "--example"]) == 2
     err = _one_error_line(capsys)
     assert "Could not download" in err and "ZOO_WEIGHTS_MIRROR" in err
+
+
+def test_a_mirror_without_the_file_adds_no_warning_line_to_the_error(
+    no_weights, tmp_path, monkeypatch, capsys, caplog
+):
+    monkeypatch.setenv("ZOO_WEIGHTS_MIRROR", str(tmp_path / "empty-mirror"))
+    (tmp_path / "empty-mirror").mkdir()
+    with caplog.at_level(logging.WARNING):
+        assert main(["pick", "--example"]) == 2
+    assert "Could not download" in _one_error_line(capsys)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 @pytest.mark.parametrize(

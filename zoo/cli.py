@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from zoo._version import __version__
+from zoo.archive.cli import add_cli as add_archive_cli
 from zoo.cli_models import card_for, cmd_info, cmd_list
 from zoo.export.cli import add_cli as add_export_cli
 
@@ -77,6 +78,11 @@ def _thresholds(text: str | None) -> dict[str, float]:
             raise BadInput(f"--threshold gives {label} twice ({text!r}); give each label once.")
         out[label] = number
     return out
+
+
+def threshold_keywords(text: str | None) -> dict[str, float]:
+    """``P=0.3,S=0.3`` as the keywords of :func:`zoo.classify`: ``{"P_threshold": 0.3, "S_threshold": 0.3}``."""
+    return {f"{label}_threshold": value for label, value in _thresholds(text).items()}
 
 
 def _check_thresholds(card, thresholds: dict[str, float]) -> None:
@@ -139,7 +145,7 @@ def cmd_pick(args: argparse.Namespace) -> None:
         raise BadInput(f"--output must end in .csv or .xml (QuakeML), got {args.output!r}.")
     _preflight(args)
     stream = _read(args.files, args.example)
-    thresholds = {f"{label}_threshold": v for label, v in _thresholds(args.threshold).items()}
+    thresholds = threshold_keywords(args.threshold)
     model = _load(args)
     picks = zoo.classify(model, stream, batch_size=args.batch_size, **thresholds)
     detections = (
@@ -355,6 +361,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--model", help="the model to train (models with a recipe: see zoo train --help)")
     train.set_defaults(func=cmd_train, train_parser=train)
     add_export_cli(sub)
+    add_archive_cli(sub)
     return parser
 
 

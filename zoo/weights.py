@@ -137,7 +137,7 @@ def resolve_file(file: WeightFile) -> Path:
         candidate = Path(mirror).expanduser() / file.path
         if candidate.is_file():
             return verify(candidate, file.sha256, file.size)
-        logger.warning("%s is not in ZOO_WEIGHTS_MIRROR=%s; trying the cache.", file.path, mirror)
+        logger.info("%s is not in ZOO_WEIGHTS_MIRROR=%s; trying the cache.", file.path, mirror)
     cached = zoo_home() / "weights" / file.path
     for stale in remove_stale_temporaries(cached, ".part"):
         logger.info("Removed %s, left by an interrupted download.", stale)

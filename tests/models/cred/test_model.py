@@ -92,3 +92,14 @@ def test_wrong_window_shape_is_a_clear_error(model: keras.Model, shape: tuple[in
     model.predict(np.zeros((1, 6000, 3), "float32"), verbose=0)
     with pytest.raises((ValueError, tf.errors.InvalidArgumentError), match=r"6000, ?3"):
         model.predict(bad, verbose=0)
+
+
+def test_explicit_strided_padding_replaces_same_padding() -> None:
+    model = build(input_samples=3000, strided_padding=[[[4, 4], [4, 4]], [[2, 2], [2, 2]]])
+    assert model.get_layer("conv2d_1_padding").output.shape == (None, 84, 49, 3)
+    assert model.get_layer("conv2d_1").output.shape == (None, 38, 21, 8)
+    assert model.get_layer("conv2d_4_padding").output.shape == (None, 42, 25, 8)
+    assert model.output_shape == (None, 19, 1)
+    assert model.count_params() == build().count_params()
+    with pytest.raises(ValueError, match="one padding for each of the 2 strided convolutions"):
+        build(strided_padding=[[[4, 4], [4, 4]]])

@@ -134,3 +134,22 @@ def test_invalid_build_options() -> None:
         build(bilstm_blocks=0)
     with pytest.raises(ValueError, match="recurrent_activation"):
         build(lstm_recurrent_activation="tanh")
+
+
+def test_seisbench_variant_options_build_other_window_lengths_and_crops():
+    model = build(input_samples=3001, channels=4, attention_epsilon=1e-5, decoder_crop="trailing")
+    assert model.input_shape == (None, 3001, 4)
+    assert [tuple(o.shape) for o in model.outputs] == [(None, 3001, 1)] * 3
+    crops = [layer.cropping for layer in model.layers if layer.name.startswith("cropping1d")]
+    assert crops == [(0, 1)] * 3 * 4  # 3001, 1501, 751 and 47 are odd; in each of the 3 decoders
+    assert {
+        model.get_layer(n).epsilon for n in ("attentionD0", "attentionD", "attentionP", "attentionS")
+    } == {1e-5}
+    with pytest.raises(ValueError, match="fits 6000 samples only"):
+        build(input_samples=3001)
+
+
+def test_default_build_keeps_the_original_crop_and_epsilon():
+    model = build()
+    assert [layer.cropping for layer in model.layers if layer.name.startswith("cropping1d")] == [(1, 1)] * 3
+    assert model.get_layer("attentionP").get_config()["epsilon"] == 1e-7

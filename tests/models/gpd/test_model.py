@@ -45,3 +45,12 @@ def test_wrong_window_shape_is_a_clear_error(shape: tuple[int, ...]) -> None:
     model = build()
     with pytest.raises(ValueError, match=r"expected shape=\(None, 400, 3\)"):
         model.predict(np.zeros(shape, "float32"), verbose=0)
+
+
+def test_sigmoid_output_for_a_single_class() -> None:
+    model = build(classes=1, output_activation="sigmoid")
+    out = model(np.random.default_rng(1).standard_normal((3, 400, 3)).astype("float32")).numpy()
+    assert out.shape == (3, 1)
+    assert 0.0 < out.min() and out.max() < 1.0
+    with pytest.raises(ValueError, match="output_activation must be"):
+        build(output_activation="relu")

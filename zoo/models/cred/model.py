@@ -61,12 +61,22 @@ def _residual_block(x, filters: int, kernel: int, bn: int, conv: int):
     return x, shortcut
 
 
+def _strided_conv(x, filters: int, kernel: int, name: str, padding: list | None):
+    """Conv2D stride 2 + ReLU: Keras ``same`` padding, or explicit ``((t0, t1), (f0, f1))`` zeros."""
+    if padding is None:
+        return layers.Conv2D(filters, kernel, strides=2, padding="same", activation="relu", name=name)(x)
+    pads = tuple(tuple(int(n) for n in pair) for pair in padding)
+    x = layers.ZeroPadding2D(pads, name=f"{name}_padding")(x)
+    return layers.Conv2D(filters, kernel, strides=2, padding="valid", activation="relu", name=name)(x)
+
+
 def build(
     input_samples: int = 6000,
     channels: int = 3,
     frame_length: int = 80,
     frame_step: int = 40,
     lstm_units: int = 64,
+    strided_padding: list | None = None,
 ) -> keras.Model:
     """Build CRED with random weights.
 
@@ -76,19 +86,29 @@ def build(
         frame_length: STFT window length in samples (SciPy ``nperseg``; 80 = 0.8 s).
         frame_step: STFT hop in samples (``nperseg - noverlap``; 40 = 0.4 s).
         lstm_units: Units of every LSTM (64).
+        strided_padding: ``None`` (the published model): the two stride-2 convolutions ``conv2d_1`` and
+            ``conv2d_4`` pad as Keras ``same``; or, for each of them, explicit zero padding
+            ``[[time_before, time_after], [freq_before, freq_after]]`` in STFT frames and frequency
+            bins followed by a ``valid`` convolution (SeisBench's CRED pads symmetrically:
+            ``[[[4, 4], [4, 4]], [[2, 2], [2, 2]]]``).
 
     Returns:
         A ``keras.Model`` named ``"cred"`` mapping ``[batch, input_samples, channels]`` to detection
         probabilities ``[batch, frames, 1]`` (38 frames for the defaults).
     """
+    if strided_padding is not None and len(strided_padding) != 2:
+        raise ValueError(
+            f"strided_padding needs one padding for each of the 2 strided convolutions, got {strided_padding!r}."
+        )
+    paddings = [None, None] if strided_padding is None else list(strided_padding)
     inputs = keras.Input((input_samples, channels), name="waveform")
     x = STFTMagnitude(frame_length, frame_step, name="stft")(inputs)
 
-    x = layers.Conv2D(8, 9, strides=2, padding="same", activation="relu", name="conv2d_1")(x)
+    x = _strided_conv(x, 8, 9, "conv2d_1", paddings[0])
     x, shortcut = _residual_block(x, 8, 7, bn=1, conv=2)
     x = layers.Add(name="add_1")([x, shortcut])
 
-    x = layers.Conv2D(16, 5, strides=2, padding="same", activation="relu", name="conv2d_4")(x)
+    x = _strided_conv(x, 16, 5, "conv2d_4", paddings[1])
     x, shortcut = _residual_block(x, 16, 3, bn=3, conv=5)
     x = layers.Add(name="add_2")([x, shortcut])
 

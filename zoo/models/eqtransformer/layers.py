@@ -45,16 +45,17 @@ class SeqSelfAttention(keras.layers.Layer):
         e[t, t'] = h[t, t'] Wa + ba                        # scalar score
         e[t, t'] = exp(e[t, t'] - max_t' e[t, t'])         # max over the full row
         e[t, t'] = 0 unless t - width // 2 <= t' < t - width // 2 + width   (if width is set)
-        a[t, t'] = e[t, t'] / (sum_t' e[t, t'] + 1e-7)
+        a[t, t'] = e[t, t'] / (sum_t' e[t, t'] + epsilon)
         out[t]   = sum_t' a[t, t'] x[t']
 
-    The row maximum is taken before the local window is applied and 1e-7 (Keras' epsilon) is added
-    to the normaliser, exactly as in the published EQTransformer layer.
+    The row maximum is taken before the local window is applied and ``epsilon`` (1e-7, Keras'
+    epsilon) is added to the normaliser, exactly as in the published EQTransformer layer.
 
     Args:
         units: Size of the hidden additive-attention vector ``h``.
         attention_width: Width of the local window in time steps, or ``None`` for global attention.
         return_attention: Also return the attention matrix ``a`` ``[batch, time, time]``.
+        epsilon: Added to the normaliser (1e-7 published models; SeisBench's own architecture 1e-5).
     """
 
     def __init__(
@@ -62,6 +63,7 @@ class SeqSelfAttention(keras.layers.Layer):
         units: int = 32,
         attention_width: int | None = None,
         return_attention: bool = False,
+        epsilon: float = 1e-7,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -72,6 +74,7 @@ class SeqSelfAttention(keras.layers.Layer):
         self.units = units
         self.attention_width = attention_width
         self.return_attention = return_attention
+        self.epsilon = float(epsilon)
 
     def build(self, input_shape: tuple) -> None:
         features = int(input_shape[-1])
@@ -95,7 +98,7 @@ class SeqSelfAttention(keras.layers.Layer):
             indices = tf.expand_dims(tf.range(length), 0)
             window = tf.logical_and(lower <= indices, indices < upper)
             e = e * tf.cast(window, e.dtype)
-        a = e / (tf.reduce_sum(e, axis=-1, keepdims=True) + 1e-7)
+        a = e / (tf.reduce_sum(e, axis=-1, keepdims=True) + self.epsilon)
         out = tf.matmul(a, inputs)
         if self.return_attention:
             return out, a
@@ -112,6 +115,7 @@ class SeqSelfAttention(keras.layers.Layer):
             "units": self.units,
             "attention_width": self.attention_width,
             "return_attention": self.return_attention,
+            "epsilon": self.epsilon,
         }
 
 

@@ -46,6 +46,7 @@ from zoo.models.eqtransformer.layers import (
     SeqSelfAttention,
     keras2_hard_sigmoid,
 )
+from zoo.models.eqtransformer.variants import decoder_crops
 
 INPUT_SAMPLES = 6000
 CHANNELS = 3
@@ -115,8 +116,8 @@ def _bilstm_block(names: _Names, x: Any, drop_rate: float, recurrent_activation:
     return keras.layers.BatchNormalization(epsilon=1e-3, momentum=0.99, name=names("batch_normalization"))(x)
 
 
-def _transformer(names: _Names, x: Any, drop_rate: float, attention_name: str) -> Any:
-    attended = SeqSelfAttention(units=32, attention_width=None, name=attention_name)(x)
+def _transformer(names: _Names, x: Any, drop_rate: float, attention_name: str, epsilon: float) -> Any:
+    attended = SeqSelfAttention(units=32, attention_width=None, epsilon=epsilon, name=attention_name)(x)
     x = keras.layers.Add(name=names("add"))([x, attended])
     x = EqtLayerNormalization(epsilon=1e-14, name=names("layer_normalization"))(x)
     ff = FeedForward(units=128, dropout_rate=drop_rate, name=names("feed_forward"))(x)
@@ -124,11 +125,11 @@ def _transformer(names: _Names, x: Any, drop_rate: float, attention_name: str) -
     return EqtLayerNormalization(epsilon=1e-14, name=names("layer_normalization"))(x)
 
 
-def _decoder(names: _Names, x: Any, output_name: str) -> Any:
+def _decoder(names: _Names, x: Any, output_name: str, crops: dict[int, tuple[int, int]]) -> Any:
     for depth, (filters, kernel) in enumerate(zip(_ENCODER_FILTERS[::-1], _ENCODER_KERNELS[::-1])):
         x = keras.layers.UpSampling1D(2, name=names("up_sampling1d"))(x)
-        if depth == 3:
-            x = keras.layers.Cropping1D((1, 1), name=names("cropping1d"))(x)
+        if depth in crops:
+            x = keras.layers.Cropping1D(crops[depth], name=names("cropping1d"))(x)
         x = _conv(names, filters, kernel, "relu", regularized=True)(x)
     return _conv(names, 1, 11, "sigmoid", regularized=False, name=output_name)(x)
 
@@ -138,6 +139,10 @@ def build(
     drop_rate: float = 0.2,
     lstm_recurrent_activation: str = "sigmoid",
     name: str = "eqtransformer",
+    input_samples: int = INPUT_SAMPLES,
+    channels: int = CHANNELS,
+    attention_epsilon: float = 1e-7,
+    decoder_crop: str = "original",
 ) -> keras.Model:
     """Build EQTransformer with random weights.
 
@@ -147,10 +152,17 @@ def build(
         lstm_recurrent_activation: ``"sigmoid"`` (original) or ``"hard_sigmoid"`` (Keras 2's
             ``clip(0.2 x + 0.5, 0, 1)``, conservative model).
         name: Keras model name.
+        input_samples: Window length in samples (6000 = 60 s at 100 Hz).
+        channels: Input components (3: E, N, Z for the published models).
+        attention_epsilon: Added to every attention normaliser: 1e-7 (Keras' epsilon, the published
+            models), 1e-5 in SeisBench's own architecture.
+        decoder_crop: Where the decoders drop samples to end at ``input_samples``: ``"original"`` (one
+            at each end after the fourth upsampling) or ``"trailing"`` (SeisBench's rule); see
+            :mod:`zoo.models.eqtransformer.variants`.
 
     Returns:
-        A functional ``keras.Model`` from ``[batch, 6000, 3]`` to the list of outputs
-        ``detector``, ``picker_P``, ``picker_S``, each ``[batch, 6000, 1]``.
+        A functional ``keras.Model`` from ``[batch, input_samples, channels]`` to the list of outputs
+        ``detector``, ``picker_P``, ``picker_S``, each ``[batch, input_samples, 1]``.
 
     Example:
         >>> build(bilstm_blocks=3, drop_rate=0.1, lstm_recurrent_activation="hard_sigmoid").count_params()
@@ -164,8 +176,9 @@ def build(
             f"got {lstm_recurrent_activation!r}."
         )
     recurrent_activation = _RECURRENT_ACTIVATIONS[lstm_recurrent_activation]
+    crops = decoder_crops(input_samples, decoder_crop, len(_ENCODER_FILTERS))
     names = _Names()
-    inputs = keras.Input((INPUT_SAMPLES, CHANNELS), name="input")
+    inputs = keras.Input((input_samples, channels), name="input")
     x = inputs
     for filters, kernel in zip(_ENCODER_FILTERS, _ENCODER_KERNELS):
         x = _conv(names, filters, kernel, "relu", regularized=True)(x)
@@ -174,13 +187,15 @@ def build(
         x = _residual_unit(names, x, kernel, drop_rate)
     for _ in range(bilstm_blocks):
         x = _bilstm_block(names, x, drop_rate, recurrent_activation)
-    x = _transformer(names, x, drop_rate, "attentionD0")
-    encoded = _transformer(names, x, drop_rate, "attentionD")
+    x = _transformer(names, x, drop_rate, "attentionD0", attention_epsilon)
+    encoded = _transformer(names, x, drop_rate, "attentionD", attention_epsilon)
 
-    detector = _decoder(names, encoded, "detector")
+    detector = _decoder(names, encoded, "detector", crops)
     phases = []
     for phase in ("P", "S"):
         head = _lstm(names, drop_rate, recurrent_activation)(encoded)
-        head = SeqSelfAttention(units=32, attention_width=3, name=f"attention{phase}")(head)
-        phases.append(_decoder(names, head, f"picker_{phase}"))
+        head = SeqSelfAttention(
+            units=32, attention_width=3, epsilon=attention_epsilon, name=f"attention{phase}"
+        )(head)
+        phases.append(_decoder(names, head, f"picker_{phase}", crops))
     return keras.Model(inputs, [detector, *phases], name=name)

@@ -40,7 +40,11 @@ KERNELS = (21, 15, 11, 9)
 
 
 def build(
-    input_samples: int = 400, channels: int = 3, dense_units: int = 200, classes: int = 3
+    input_samples: int = 400,
+    channels: int = 3,
+    dense_units: int = 200,
+    classes: int = 3,
+    output_activation: str = "softmax",
 ) -> keras.Model:
     """Build GPD with random weights.
 
@@ -49,11 +53,15 @@ def build(
         channels: Number of components (3: N, E, Z).
         dense_units: Units of the two hidden dense layers (200).
         classes: Number of output classes (3: P, S, noise).
+        output_activation: ``"softmax"`` over the classes, or ``"sigmoid"`` (SeisBench's choice for a
+            single class).
 
     Returns:
-        A ``keras.Model`` named ``"gpd"`` mapping ``[batch, input_samples, channels]`` to softmax
+        A ``keras.Model`` named ``"gpd"`` mapping ``[batch, input_samples, channels]`` to
         probabilities ``[batch, classes]``.
     """
+    if output_activation not in ("softmax", "sigmoid"):
+        raise ValueError(f"output_activation must be 'softmax' or 'sigmoid', got {output_activation!r}.")
     inputs = keras.Input((input_samples, channels), name="waveform")
     x = inputs
     for i, (filters, kernel) in enumerate(zip(FILTERS, KERNELS), start=1):
@@ -67,5 +75,5 @@ def build(
         x = layers.BatchNormalization(epsilon=1e-3, momentum=0.99, name=f"batch_normalization_{4 + i}")(x)
         x = layers.Activation("relu", name=f"activation_{4 + i}")(x)
     x = layers.Dense(classes, name="dense_3")(x)
-    outputs = layers.Activation("softmax", name="activation_7")(x)
+    outputs = layers.Activation(output_activation, name="activation_7")(x)
     return keras.Model(inputs, outputs, name="gpd")
