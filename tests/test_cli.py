@@ -182,7 +182,7 @@ def test_every_subcommand_prints_its_full_help(command, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"usage: zoo {command}") and "--help" in out
     if command == "train":
-        from zoo.cli import train_recipes
+        from zoo.cli_models import train_recipes
 
         listed = [
             line.split()[0] for line in out.split("models and their training recipes:")[1].splitlines()[1:]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from zoo._version import __version__
 from zoo.archive.cli import add_cli as add_archive_cli
-from zoo.cli_models import card_for, cmd_info, cmd_list
+from zoo.cli_models import card_for, cmd_info, cmd_list, print_train_help, train_recipes
 from zoo.export.cli import add_cli as add_export_cli
 
 EXIT_BAD_INPUT = 2
@@ -261,25 +261,6 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 _TRAIN_EPILOG = "The options of a recipe: zoo train --model NAME --help"
 
 
-def train_recipes() -> dict[str, str]:
-    """Model name -> module of its ``zoo train`` recipe (``add_arguments(parser)``, ``run(args)``), from the cards."""
-    import zoo
-
-    return {
-        name: zoo.card(name).training.recipe for name in zoo.list_models() if zoo.card(name).training.recipe
-    }
-
-
-def _print_train_help(parser: argparse.ArgumentParser) -> None:
-    """The ``zoo train`` help and, per model, the first line of its recipe's description (nothing imported)."""
-    from zoo.cli_models import recipe_summary
-
-    parser.print_help()
-    print("\nmodels and their training recipes:")
-    for name, module in train_recipes().items():
-        print(f"  {name:<14} {recipe_summary(module)}")
-
-
 def cmd_train(args: argparse.Namespace) -> None:
     """Parse the recipe's own options from the rest of the command line and run it."""
     import importlib
@@ -287,7 +268,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     recipes = train_recipes()
     if args.model is None:
         if args.help:
-            _print_train_help(args.train_parser)
+            print_train_help(args.train_parser)
             return
         raise BadInput(
             f"zoo train needs --model NAME, one of {', '.join(sorted(recipes))} (see `zoo train --help`)."

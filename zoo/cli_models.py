@@ -1,4 +1,4 @@
-"""What the ``zoo`` command line says about models: ``zoo list`` and ``zoo info`` (no TensorFlow needed).
+"""What the ``zoo`` command line says about models: ``zoo list``, ``zoo info``, training recipes (no TensorFlow).
 
 ``zoo info`` takes a model name or a preset folder written by :func:`zoo.save_preset` (as ``pick``
 and ``evaluate`` do): for a folder it prints the card of the folder's model, the builder
@@ -31,6 +31,23 @@ def card_for(model: str) -> ModelCard:
     if is_preset_folder(model):
         return zoo.card(read_config(model)["model"])
     return zoo.card(model)
+
+
+def train_recipes() -> dict[str, str]:
+    """Model name -> module of its ``zoo train`` recipe (``add_arguments(parser)``, ``run(args)``), from the cards."""
+    import zoo
+
+    return {
+        name: zoo.card(name).training.recipe for name in zoo.list_models() if zoo.card(name).training.recipe
+    }
+
+
+def print_train_help(parser: argparse.ArgumentParser) -> None:
+    """The ``zoo train`` help and, per model, the first line of its recipe's description (nothing imported)."""
+    parser.print_help()
+    print("\nmodels and their training recipes:")
+    for name, module in train_recipes().items():
+        print(f"  {name:<14} {recipe_summary(module)}")
 
 
 def recipe_summary(module: str) -> str:
