@@ -24,12 +24,16 @@ if TYPE_CHECKING:
 
 
 def card_for(model: str) -> ModelCard:
-    """The card of a model name or of a preset folder's model (nothing is built or loaded)."""
+    """The card of a model name or of a preset folder's model, with its card variant (nothing is built)."""
     import zoo
     from zoo.preset_folder import is_preset_folder, read_config
+    from zoo.registry import Variant
 
     if is_preset_folder(model):
-        return zoo.card(read_config(model)["model"])
+        config = read_config(model)
+        variant = config.get("variant")
+        variant = None if variant is None else Variant.from_dict(variant, f"{model}: variant")
+        return zoo.card(config["model"]).with_variant(variant)
     return zoo.card(model)
 
 
@@ -134,6 +138,8 @@ def _info_folder(folder: Path) -> None:
     print(f"{folder}: preset folder of {c.name} ({c.description})")
     _print_card(c)
     print(f"  builder configuration: {config.get('config', {})}")
+    if config.get("variant"):
+        print(f"  card variant: {config['variant']}")
     try:
         metadata = read_metadata(folder)
     except (OSError, ValueError):

@@ -17,6 +17,7 @@ import pytest
 
 import zoo
 import zoo.registry
+from zoo.cli import main
 
 MODEL = '''
 """The toy picker: one 1x1 convolution and a softmax over (P, S, N)."""
@@ -126,6 +127,7 @@ def toy(tmp_path, monkeypatch):
     presets = PRESETS.format(package=package, sha256=digest, size=weights.stat().st_size)
     (folder / "presets.py").write_text(textwrap.dedent(presets))
     (folder / "__init__.py").write_text(textwrap.dedent(INIT.format(package=package, name=name)))
+    zoo.list_models()  # the built-in cards registered first, so the copy below holds them all
     monkeypatch.setattr(zoo.registry, "_REGISTRY", dict(zoo.registry._REGISTRY))
     monkeypatch.syspath_prepend(str(tmp_path))
     __import__(package)
@@ -166,7 +168,7 @@ def test_a_model_in_its_own_package_runs_everywhere(toy, tmp_path):
     assert (info["model"], info["input_samples"], info["variant"]) == (toy, 400, None)
 
 
-def test_a_card_variant_follows_the_model_through_save_and_export(toy, tmp_path):
+def test_a_card_variant_follows_the_model_through_save_and_export(toy, tmp_path, capsys):
     model = zoo.load(toy, pretrained="v1-long")
     card = model.zoo_card
     assert (card.waveform.samples, card.annotation.overlap, card.trigger.thresholds) == (
@@ -186,6 +188,9 @@ def test_a_card_variant_follows_the_model_through_save_and_export(toy, tmp_path)
     assert json.loads((folder / "config.json").read_text())["variant"] == model.zoo_variant.to_dict()
     again = zoo.load(str(folder))
     assert again.zoo_card == card and again.zoo_variant == model.zoo_variant
+    assert main(["info", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "input: 800 samples x ZNE at 100 Hz" in out and "card variant: {'name': 'long'" in out
     assert zoo.classify(again, _event()) == picks
     served = zoo.export(again, tmp_path / "serving", version=1)
     info = json.loads((served / "assets.extra" / "zoo_model.json").read_text())
