@@ -101,7 +101,7 @@ def card(name: str) -> ModelCard:
     return _REGISTRY[key]
 
 
-def presets(name: str) -> dict[str, Any]:
+def presets(name: str) -> dict[str, Preset]:
     """The presets (:class:`~zoo.cards.Preset` by name) of a model."""
     return dict(card(name).presets)
 
