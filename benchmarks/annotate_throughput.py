@@ -67,8 +67,12 @@ def main() -> None:
         card = model.zoo_card
         t0 = stream[0].stats.starttime
         zoo.annotate(model, stream.slice(t0, t0 + 600))
-        step = card.output_step if card.output_kind == "point" else card.input_samples - card.overlap
-        windows_per_hour = 3600 * card.sampling_rate / step * args.stations
+        step = (
+            card.annotation.output_step
+            if card.annotation.output_kind == "point"
+            else card.waveform.samples - card.annotation.overlap
+        )
+        windows_per_hour = 3600 * card.waveform.sampling_rate / step * args.stations
         hours = min(args.hours, args.max_windows / windows_per_hour)
         part = stream.slice(t0, t0 + hours * 3600) if hours < args.hours else stream
         start = time.perf_counter()

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-DEFAULT_COMMANDS = ("--help", "--version", "pick --help", "list", "info phasenet")
+DEFAULT_COMMANDS = ("--help", "--version", "pick --help", "train --help", "list", "info phasenet")
 
 
 def wall_time(args: list[str]) -> float:

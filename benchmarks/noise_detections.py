@@ -25,8 +25,8 @@ import numpy as np
 import obspy
 
 import zoo
-from zoo.picks import trigger
 from zoo.runtime import tune_allocator
+from zoo.waveforms.picks import trigger
 
 
 def noise_stream(hours: float, seed: int, rate: float = 100.0) -> obspy.Stream:
@@ -50,13 +50,15 @@ def _peaks(curve: np.ndarray, height: float) -> np.ndarray:
 def original_procedure_events(model, stream: obspy.Stream, step: int = 4200) -> int:
     """Events EQTransformer's ``mseed_predictor`` procedure reports (see the module docstring)."""
     card = model.zoo_card
-    data = np.stack([stream.select(component=c)[0].data for c in card.components], axis=1)
-    thresholds = card.thresholds
-    starts = np.arange(0, len(data) - card.input_samples + 1, step)
+    data = np.stack([stream.select(component=c)[0].data for c in card.waveform.components], axis=1)
+    thresholds = card.trigger.thresholds
+    starts = np.arange(0, len(data) - card.waveform.samples + 1, step)
     reported: list[int] = []
     for j in range(0, len(starts), 64):
-        windows = np.stack([data[s : s + card.input_samples] for s in starts[j : j + 64]]).astype(np.float32)
-        outputs = card.postprocess(model(card.normalize(windows), training=False)).numpy()
+        windows = np.stack([data[s : s + card.waveform.samples] for s in starts[j : j + 64]]).astype(
+            np.float32
+        )
+        outputs = card.annotation.postprocess(model(card.waveform.normalize(windows), training=False)).numpy()
         for start, out in zip(starts[j : j + 64], outputs):
             p_peaks, s_peaks = _peaks(out[:, 1], thresholds["P"]), _peaks(out[:, 2], thresholds["S"])
             for on, stop, _ in trigger(out[:, 0], thresholds["Detection"]):
@@ -88,7 +90,7 @@ def main() -> None:
         picks = zoo.classify(model, stream)
         seconds = time.perf_counter() - began
         inside = sum(d.end_time - d.start_time for d in picks.detections) / (args.hours * 3600)
-        share = f"{inside:.1%}" if model.zoo_card.detection_labels else "-"
+        share = f"{inside:.1%}" if model.zoo_card.trigger.detection_labels else "-"
         print(
             f"{name:<15} {len(picks.detections) / args.hours:12.1f} {len(picks) / args.hours:8.1f} "
             f"{share:>19} {seconds:6.0f}"

@@ -165,7 +165,7 @@ def predict(model: keras.Model, x: np.ndarray, batch_size: int = 64) -> np.ndarr
 
     @tf.function(reduce_retracing=True, autograph=False)
     def run(batch):
-        return card.postprocess(model(card.normalize(batch), training=False))
+        return card.annotation.postprocess(model(card.waveform.normalize(batch), training=False))
 
     return np.concatenate(
         [run(tf.constant(x[i : i + batch_size])).numpy() for i in range(0, len(x), batch_size)]
@@ -203,7 +203,7 @@ def label_table(windows: dict[str, np.ndarray]) -> pd.DataFrame:
 def scores(model: keras.Model, windows: dict[str, np.ndarray], x: np.ndarray | None = None) -> pd.DataFrame:
     """:func:`zoo.metrics.pick_scores` of the peak picks on ``x`` (default: the windows' waveforms)."""
     curves = predict(model, windows[WAVEFORM] if x is None else x)
-    picks = peak_picks(curves, windows[NAME], card_of(model).labels)
+    picks = peak_picks(curves, windows[NAME], card_of(model).annotation.labels)
     return pick_scores(label_table(windows), picks, tolerance=TOLERANCE)
 
 

@@ -14,7 +14,7 @@ Setup (CPU, about 10 minutes on 2 cores):
 Usage::
 
     python examples/max_pretraining.py --out max_results
-    python examples/max_pretraining.py --save-weights zoo/models/max   # also writes the synthetic-v1 files
+    python examples/max_pretraining.py --save-weights zoo/models/max/weights   # also writes the synthetic-v1 files
 """
 
 from __future__ import annotations

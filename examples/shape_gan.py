@@ -136,8 +136,8 @@ def eval_batch(test: tf.data.Dataset, card) -> dict[str, np.ndarray]:
     parts = [
         cut_windows(
             test,
-            card.input_samples,
-            sampling_rate=card.sampling_rate,
+            card.waveform.samples,
+            sampling_rate=card.waveform.sampling_rate,
             p_position=EVAL_P_RANGE,
             seed=k,
             training=False,
@@ -175,7 +175,7 @@ def false_peaks(curves: np.ndarray, y: np.ndarray, channel: int, threshold: floa
 
 def scores(curves: np.ndarray, y: np.ndarray, card) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
     """The table row of one model and its per-window S peak amplitude and time error (samples)."""
-    s = card.labels.index("S")
+    s = card.annotation.labels.index("S")
     amplitude, error = s_peaks(curves, y, s)
     labelled = np.isfinite(amplitude)
     a, e = amplitude[labelled], error[labelled]
@@ -193,20 +193,24 @@ def scores(curves: np.ndarray, y: np.ndarray, card) -> tuple[dict[str, float], n
         "S peak q25": float(np.quantile(a, 0.25)),
         "S peak q75": float(np.quantile(a, 0.75)),
         "S peak q90": float(np.quantile(a, 0.9)),
-        "S residual mean (s)": float(np.mean(e[close]) / card.sampling_rate),
-        "S residual std (s)": float(np.std(e[close]) / card.sampling_rate),
-        "S |residual| median (s)": float(np.median(np.abs(e[close])) / card.sampling_rate),
+        "S residual mean (s)": float(np.mean(e[close]) / card.waveform.sampling_rate),
+        "S residual std (s)": float(np.std(e[close]) / card.waveform.sampling_rate),
+        "S |residual| median (s)": float(np.median(np.abs(e[close])) / card.waveform.sampling_rate),
     }
-    tolerance = round(0.1 * card.sampling_rate)
+    tolerance = round(0.1 * card.waveform.sampling_rate)
     for phase in ("P", "S"):
         tp, fp, fn = window_pick_counts(
-            tf.constant(y), tf.constant(curves), card.labels.index(phase), card.thresholds[phase], tolerance
+            tf.constant(y),
+            tf.constant(curves),
+            card.annotation.labels.index(phase),
+            card.trigger.thresholds[phase],
+            tolerance,
         ).numpy()
         row[f"{phase} precision"] = tp / max(tp + fp, 1)
         row[f"{phase} recall"] = tp / max(tp + fn, 1)
         row[f"{phase} F1"] = 2 * tp / max(2 * tp + fp + fn, 1)
         row[f"{phase} peaks >= 0.3 off the label (> 0.5 s)"] = false_peaks(
-            curves, y, card.labels.index(phase), card.thresholds[phase]
+            curves, y, card.annotation.labels.index(phase), card.trigger.thresholds[phase]
         )
     return row, amplitude, error
 

@@ -18,9 +18,9 @@ import obspy
 
 import zoo
 from zoo.data.receiver_functions import read_receiver_functions, station_images
+from zoo.models.xdisc import station_decision, to_model_input
 from zoo.synth.receiver_functions import synthesize
 from zoo.synth.rf_images import coloured_noise
-from zoo.train.receiver_functions import station_decision, to_model_input
 
 NOISE = 0.08  # RMS of the (Gaussian-filtered, 1/f) noise of each receiver function / direct-P peak
 

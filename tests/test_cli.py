@@ -1,6 +1,8 @@
 """The `zoo` command line: pick on the example event, list, info, annotate and bad input."""
 
 import logging
+import subprocess
+import sys
 
 import obspy
 import pandas as pd
@@ -180,12 +182,12 @@ def test_every_subcommand_prints_its_full_help(command, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"usage: zoo {command}") and "--help" in out
     if command == "train":
-        from zoo.cli import TRAIN_RECIPES
+        from zoo.cli_models import train_recipes
 
         listed = [
             line.split()[0] for line in out.split("models and their training recipes:")[1].splitlines()[1:]
         ]
-        assert listed == list(TRAIN_RECIPES)
+        assert listed == list(train_recipes()) == ["eqtransformer", "max", "phasenet", "xdisc"]
         assert "zoo train --model NAME --help" in out
 
 
@@ -382,3 +384,21 @@ def test_a_closed_output_pipe_is_not_an_error():
     child.stdout.close()  # like `zoo info gpd | head -0`: the reader is gone before anything is written
     err = child.stderr.read()
     assert child.wait(timeout=120) == 141 and err == ""
+
+
+@pytest.mark.parametrize(
+    "argv", [["list"], ["info", "phasenet"], ["info", "xdisc"], ["--help"], ["train", "--help"]]
+)
+def test_commands_that_need_no_network_run_without_tensorflow(argv):
+    code = (
+        "import contextlib, io, sys\n"
+        "from zoo.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n"
+        f"        status = main({argv!r})\n"
+        "    except SystemExit as stop:\n"
+        "        status = stop.code\n"
+        "print(status, 'tensorflow' in sys.modules, 'keras' in sys.modules, len(out.getvalue().splitlines()) > 3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False", "False", "True"], done.stderr

@@ -1,16 +1,23 @@
-"""Registry: model names, presets, load() and its errors."""
+"""Registry: model names, cards, presets and their look-ups; data only (no other zoo module imported)."""
 
-import numpy as np
+import ast
+from pathlib import Path
+
 import pytest
 
 import zoo
-from zoo.registry import card_of
+import zoo.registry
+from zoo.registry import card_of, waveform_card
 
 
 def test_list_models_has_phasenet_with_card_facts():
     assert "phasenet" in zoo.list_models()
     card = zoo.card("PhaseNet")
-    assert (card.input_samples, card.sampling_rate, card.components) == (3000, 100.0, "ENZ")
+    assert (card.waveform.samples, card.waveform.sampling_rate, card.waveform.components) == (
+        3000,
+        100.0,
+        "ENZ",
+    )
     assert list(zoo.presets("phasenet")) == ["original"]
 
 
@@ -19,34 +26,31 @@ def test_unknown_model_lists_valid_names_and_closest_match():
         zoo.load("phasenett")
 
 
-def test_unknown_preset_lists_valid_presets():
-    with pytest.raises(
-        ValueError, match=r"no preset 'orignal'.*Valid presets: original.*Did you mean 'original'"
-    ):
-        zoo.load("phasenet", pretrained="orignal")
-
-
-def test_pretrained_type_is_checked():
-    with pytest.raises(TypeError, match="pretrained"):
-        zoo.load("phasenet", pretrained=1.5)
-    with pytest.raises(TypeError, match="string"):
-        zoo.card(3)
-
-
-def test_random_initialisation_differs_from_published_weights(phasenet):
-    random = zoo.load("phasenet", pretrained=False)
-    assert random.zoo_preset is None and phasenet.zoo_preset == "original"
-    kernel = random.get_layer("input_conv").kernel.numpy()
-    assert not np.allclose(kernel, phasenet.get_layer("input_conv").kernel.numpy())
-
-
-def test_overrides_reach_the_builder():
-    model = zoo.load("phasenet", pretrained=False, input_samples=1024)
-    assert model.input_shape == (None, 1024, 3)
-
-
 def test_card_of_rejects_plain_keras_models():
     import keras
 
     with pytest.raises(TypeError, match="zoo.load"):
         card_of(keras.Sequential())
+
+
+def _zoo_imports(module: str) -> set[str]:
+    tree = ast.parse((Path(zoo.__file__).parent / (module.replace(".", "/")[4:] + ".py")).read_text())
+    imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    imported += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+    return {name for name in imported if name == "zoo" or name.startswith("zoo.")}
+
+
+def test_registry_is_data_only_without_import_cycles():
+    assert _zoo_imports("zoo.registry") == {"zoo.cards"}
+    assert _zoo_imports("zoo.cards") == _zoo_imports("zoo.lazy") == set()
+
+
+def test_waveform_models_are_the_pickers_and_detectors():
+    assert zoo.registry.waveform_models() == ["cred", "eqtransformer", "gpd", "phasenet"]
+    assert not zoo.card("xdisc").takes_waveforms and not zoo.card("max").takes_waveforms
+    for name in ("xdisc", "max"):
+        with pytest.raises(
+            ValueError, match=f"{name} is a .*not a model of seismic waveforms.*: cred, eqtransformer"
+        ):
+            waveform_card(zoo.card(name), "zoo.annotate")
+    assert waveform_card(zoo.card("gpd"), "zoo.annotate") is zoo.card("gpd")

@@ -18,21 +18,21 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from zoo._version import __version__  # noqa: E402
 from zoo.export import export  # noqa: E402  (cheap: zoo.export imports its back ends on first use)
 
-__version__ = "0.1.0"
-
 _LAZY = {
-    "Detection": "zoo.picks",
+    "Detection": "zoo.waveforms.picklist",
     "ModelCard": "zoo.registry",
-    "Pick": "zoo.picks",
-    "PickList": "zoo.picks",
+    "Pick": "zoo.waveforms.picklist",
+    "PickList": "zoo.waveforms.picklist",
     "Preset": "zoo.registry",
-    "annotate": "zoo.stream",
+    "annotate": "zoo.waveforms.annotate",
     "card": "zoo.registry",
-    "classify": "zoo.picks",
+    "classify": "zoo.waveforms.picks",
+    "curves": "zoo.waveforms.curves",
     "list_models": "zoo.registry",
-    "load": "zoo.registry",
+    "load": "zoo.loading",
     "presets": "zoo.registry",
     "save_preset": "zoo.preset_folder",
 }
@@ -47,6 +47,7 @@ __all__ = [
     "annotate",
     "card",
     "classify",
+    "curves",
     "export",
     "list_models",
     "load",

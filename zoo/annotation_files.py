@@ -37,7 +37,7 @@ import obspy
 from obspy.core.util import AttribDict
 
 from zoo.files import write_atomically
-from zoo.stream import annotation_instrument_id
+from zoo.waveforms.annotate import annotation_instrument_id
 
 ONE_TRACE_PER_FILE = frozenset({"SAC", "SACXY"})
 """ObsPy writers that store one trace per file (given several, ObsPy would number the files itself).

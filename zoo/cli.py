@@ -12,8 +12,9 @@ Usage::
     zoo train --model xdisc --stage synthetic --epochs 12 --output xdisc.weights.h5
 
 Bad input ends with exit status 2 and a one-line message on standard error; output paths are
-checked before a model is loaded. TensorFlow is imported only by commands that need it, with its
-start-up messages kept off the terminal unless ``--verbose`` is given.
+checked before a model is loaded. TensorFlow is imported only by commands that need it (``zoo
+list``, ``zoo info``, ``--help`` and ``--version`` run without it), with its start-up messages kept off
+the terminal unless ``--verbose`` is given. ``zoo train`` reads each model's recipe from its card.
 """
 
 from __future__ import annotations
@@ -26,13 +27,26 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from zoo import __version__
+from zoo._version import __version__
 from zoo.archive.cli import add_cli as add_archive_cli
-from zoo.cli_models import card_for, cmd_info, cmd_list, is_waveform_model, waveform_models
+from zoo.cli_models import card_for, cmd_info, cmd_list, print_train_help, train_recipes
 from zoo.export.cli import add_cli as add_export_cli
 
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_PIPE = 141
+
+
+NO_TENSORFLOW = ("list", "info", "train")
+"""Commands that run without importing TensorFlow (``train`` imports it once a recipe runs)."""
+
+
+def _start_tensorflow(args: argparse.Namespace) -> None:
+    """Tune the allocator and import TensorFlow with its start-up messages off the terminal (unless -v)."""
+    from zoo.runtime import quiet_tensorflow, tune_allocator
+
+    tune_allocator()
+    if not args.verbose:
+        quiet_tensorflow()
 
 
 class BadInput(Exception):
@@ -73,7 +87,7 @@ def threshold_keywords(text: str | None) -> dict[str, float]:
 
 def _check_thresholds(card, thresholds: dict[str, float]) -> None:
     """Labels the card triggers on, values in (0, 1] (before any waveform is read)."""
-    valid = (*card.pick_labels, *card.detection_labels)
+    valid = (*card.trigger.pick_labels, *card.trigger.detection_labels)
     for label, value in thresholds.items():
         if label not in valid:
             raise BadInput(
@@ -104,13 +118,9 @@ def _read(files: Sequence[str], example: bool):
 def _preflight(args: argparse.Namespace) -> None:
     """Checks before any waveform is read or model loaded: a waveform model, thresholds, outputs."""
     from zoo.output_paths import check_output_file
+    from zoo.registry import waveform_card
 
-    card = card_for(args.model)
-    if not is_waveform_model(card):
-        raise BadInput(
-            f"{card.name} is a {card.task}, not a model of seismic waveforms; `zoo {args.command}` works "
-            f"with: {', '.join(waveform_models())}."
-        )
+    card = waveform_card(card_for(args.model), f"`zoo {args.command}`")
     _check_thresholds(card, _thresholds(getattr(args, "threshold", None)))
     # zoo annotate checks the files it will write itself (SAC: one file per trace, not --output).
     overwrite = args.overwrite or args.command == "annotate"
@@ -138,7 +148,9 @@ def cmd_pick(args: argparse.Namespace) -> None:
     thresholds = threshold_keywords(args.threshold)
     model = _load(args)
     picks = zoo.classify(model, stream, batch_size=args.batch_size, **thresholds)
-    detections = f", {plural(len(picks.detections), 'detection')}" if model.zoo_card.detection_labels else ""
+    detections = (
+        f", {plural(len(picks.detections), 'detection')}" if model.zoo_card.trigger.detection_labels else ""
+    )
     print(f"{plural(len(picks), 'pick')}{detections} by {model.zoo_card.prefix} ({model.zoo_preset})")
     for p in picks:
         print(f"{p.trace_id:<16} {p.phase:<3} {p.time}  p={p.probability:.3f}")
@@ -156,7 +168,7 @@ def cmd_annotate(args: argparse.Namespace) -> None:
     """Write the probability traces to MiniSEED (or another ObsPy format; see zoo.annotation_files)."""
     import zoo
     from zoo import annotation_files
-    from zoo.stream import annotation_instrument_id
+    from zoo.waveforms.annotate import annotation_instrument_id
 
     _preflight(args)
     out = Path(args.output)
@@ -181,7 +193,9 @@ def cmd_annotate(args: argparse.Namespace) -> None:
         )
     if fmt not in annotation_files.KEEPS_TRACES:
         for instrument in sorted({annotation_instrument_id(tr) for tr in annotations}):
-            codes = annotation_files.seed_channel_codes(model.zoo_card.labels, instrument.rsplit(".", 1)[1])
+            codes = annotation_files.seed_channel_codes(
+                model.zoo_card.annotation.labels, instrument.rsplit(".", 1)[1]
+            )
             mapping = ", ".join(f"{prefix}_{label} -> {code}" for label, code in codes.items())
             print(f"channel codes of {instrument}: {mapping}")
     try:
@@ -215,7 +229,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         options = {"labels": args.labels, "p_column": args.p_column, "s_column": args.s_column}
     model = _load(args)
     records = zoo.data.iter_examples(
-        args.data, components=model.zoo_card.components, split=args.split, **options
+        args.data, components=model.zoo_card.waveform.components, split=args.split, **options
     )
     try:
         result = evaluate(
@@ -244,41 +258,27 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         print(f"wrote {args.pr_curve}")
 
 
-TRAIN_RECIPES = {
-    "eqtransformer": "zoo.train.pickers",
-    "max": "zoo.train.max",
-    "phasenet": "zoo.train.pickers",
-    "xdisc": "zoo.train.receiver_functions",
-}
-"""Model name -> recipe module with ``add_arguments(parser)`` and ``run(args)``."""
-
 _TRAIN_EPILOG = "The options of a recipe: zoo train --model NAME --help"
-
-
-def _print_train_help(parser: argparse.ArgumentParser) -> None:
-    """The ``zoo train`` help and, per model, the first line of its recipe's description."""
-    import importlib
-
-    parser.print_help()
-    print("\nmodels and their training recipes:")
-    for name, module in TRAIN_RECIPES.items():
-        summary = (importlib.import_module(module).__doc__ or "").strip().split("\n")[0]
-        print(f"  {name:<14} {summary}")
 
 
 def cmd_train(args: argparse.Namespace) -> None:
     """Parse the recipe's own options from the rest of the command line and run it."""
     import importlib
 
+    recipes = train_recipes()
     if args.model is None:
         if args.help:
-            _print_train_help(args.train_parser)
+            print_train_help(args.train_parser)
             return
         raise BadInput(
-            f"zoo train needs --model NAME, one of {', '.join(sorted(TRAIN_RECIPES))} "
-            "(see `zoo train --help`)."
+            f"zoo train needs --model NAME, one of {', '.join(sorted(recipes))} (see `zoo train --help`)."
         )
-    recipe = importlib.import_module(TRAIN_RECIPES[args.model])
+    if args.model not in recipes:
+        raise BadInput(
+            f"--model {args.model!r} has no training recipe; models with one: {', '.join(sorted(recipes))}."
+        )
+    _start_tensorflow(args)
+    recipe = importlib.import_module(recipes[args.model])
     parser = _Parser(prog=f"zoo train --model {args.model}", description=recipe.__doc__.splitlines()[0])
     recipe.add_arguments(parser)
     extra = [*args.extra, "--help"] if args.help else args.extra
@@ -339,7 +339,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument(
         "-h", "--help", action="store_true", help="show this help (with --model: the recipe's)"
     )
-    train.add_argument("--model", choices=sorted(TRAIN_RECIPES), help="the model to train")
+    train.add_argument("--model", help="the model to train (models with a recipe: see zoo train --help)")
     train.set_defaults(func=cmd_train, train_parser=train)
     add_export_cli(sub)
     add_archive_cli(sub)
@@ -366,15 +366,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
     )
-    from zoo.runtime import quiet_tensorflow, tune_allocator
-
-    tune_allocator()
-    if not args.verbose:
-        quiet_tensorflow()
     with warnings.catch_warnings():
         warnings.simplefilter("default", UserWarning)
         warnings.showwarning = _show_warning
         try:
+            if args.command not in NO_TENSORFLOW:
+                _start_tensorflow(args)
             args.func(args)
         except BrokenPipeError:  # the reader of our output went away (e.g. `zoo list | head -3`)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

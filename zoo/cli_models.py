@@ -1,18 +1,21 @@
-"""What the ``zoo`` command line says about models: ``zoo list``, ``zoo info``, waveform models.
+"""What the ``zoo`` command line says about models: ``zoo list``, ``zoo info``, training recipes (no TensorFlow).
 
 ``zoo info`` takes a model name or a preset folder written by :func:`zoo.save_preset` (as ``pick``
 and ``evaluate`` do): for a folder it prints the card of the folder's model, the builder
 configuration, the metadata and each file with its size and sha256.
 
 Example:
-    >>> card_for("phasenet").name, "phasenet" in waveform_models(), "xdisc" in waveform_models()
-    ('phasenet', True, False)
+    >>> card_for("phasenet").name, short_citation(card_for("phasenet").citation)
+    ('phasenet', 'Zhu & Beroza (2019)')
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import ast
+import importlib.machinery
+import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,39 +24,73 @@ if TYPE_CHECKING:
 
 
 def card_for(model: str) -> ModelCard:
-    """The card of a model name or of a preset folder's model (nothing is built or loaded)."""
+    """The card of a model name or of a preset folder's model, with its card variant (nothing is built)."""
     import zoo
-    from zoo.preset_folder import is_preset_folder
+    from zoo.preset_folder import is_preset_folder, read_config
+    from zoo.registry import Variant
 
     if is_preset_folder(model):
-        return zoo.card(folder_config(model)["model"])
+        config = read_config(model)
+        variant = config.get("variant")
+        variant = None if variant is None else Variant.from_dict(variant, f"{model}: variant")
+        return zoo.card(config["model"]).with_variant(variant)
     return zoo.card(model)
 
 
-def folder_config(folder: str | Path) -> dict:
-    """The ``config.json`` of a preset folder; ``ValueError`` if it is unreadable or names no model."""
-    from zoo.preset_folder import CONFIG
-
-    path = Path(folder) / CONFIG
-    try:
-        config = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise ValueError(f"Cannot read {path}: {err}") from err
-    if not isinstance(config, dict) or not isinstance(config.get("model"), str):
-        raise ValueError(f"{path} does not name a model; expected {{'model': ..., 'config': {{...}}}}.")
-    return config
-
-
-def waveform_models() -> list[str]:
-    """Registered models that ``zoo pick``/``annotate``/``evaluate`` can run on waveforms."""
+def train_recipes() -> dict[str, str]:
+    """Model name -> module of its ``zoo train`` recipe (``add_arguments(parser)``, ``run(args)``), from the cards."""
     import zoo
 
-    return [name for name in zoo.list_models() if is_waveform_model(zoo.card(name))]
+    return {
+        name: zoo.card(name).training.recipe for name in zoo.list_models() if zoo.card(name).training.recipe
+    }
 
 
-def is_waveform_model(card: ModelCard) -> bool:
-    """True if the card states a window, sampling rate, components and labels (pickers, detectors)."""
-    return bool(card.components and card.sampling_rate and card.input_samples and card.labels)
+def print_train_help(parser: argparse.ArgumentParser) -> None:
+    """The ``zoo train`` help and, per model, the first line of its recipe's description (nothing imported)."""
+    parser.print_help()
+    print("\nmodels and their training recipes:")
+    for name, module in train_recipes().items():
+        print(f"  {name:<14} {recipe_summary(module)}")
+
+
+def recipe_summary(module: str) -> str:
+    """The first line of a module's docstring, read from its source without importing it (or its package).
+
+    Example:
+        >>> recipe_summary("zoo.train.pickers").split(":")[0]
+        'Recipe `zoo train --model phasenet|eqtransformer`'
+    """
+    parts = module.split(".")
+    spec = importlib.machinery.PathFinder.find_spec(parts[0], sys.path)
+    for depth in range(1, len(parts)):
+        if spec is None or not spec.submodule_search_locations:
+            break
+        spec = importlib.machinery.PathFinder.find_spec(
+            ".".join(parts[: depth + 1]), spec.submodule_search_locations
+        )
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        raise ValueError(f"Cannot find the source of the training recipe {module!r}.")
+    doc = ast.get_docstring(ast.parse(Path(spec.origin).read_text())) or ""
+    return doc.strip().split("\n")[0]
+
+
+def short_citation(citation: str) -> str:
+    """``"Zhu & Beroza (2019)"``, ``"Mousavi et al. (2020)"`` for the model table (a citation without a
+    year is given whole).
+
+    Example:
+        >>> short_citation("Ross, Z. E., Meier, M.-A., Hauksson, E., & Heaton, T. H. (2018). Generalized ...")
+        'Ross et al. (2018)'
+    """
+    year = re.search(r"\((19|20)\d\d\)", citation)
+    if not year:
+        return citation
+    surnames = re.findall(r"([A-Z][A-Za-z'-]+), (?:[A-Z]\.[ -]?)+", citation[: year.start()])
+    if not surnames:
+        return citation[: year.end()]
+    authors = " & ".join(surnames) if len(surnames) <= 2 else f"{surnames[0]} et al."
+    return f"{authors} {year.group(0)}"
 
 
 def cmd_list(args: argparse.Namespace) -> None:
@@ -63,37 +100,46 @@ def cmd_list(args: argparse.Namespace) -> None:
     rows = [("name", "task", "presets", "input", "rate", "citation")]
     for name in zoo.list_models():
         c = zoo.card(name)
-        shape = f"{c.input_samples} x {c.components}" if c.input_samples else "-"
-        rate = f"{c.sampling_rate:g} Hz" if c.sampling_rate else "-"
-        rows.append((name, c.task, ",".join(c.presets) or "-", shape, rate, c.citation))
+        shape = f"{c.waveform.samples} x {c.waveform.components}" if c.waveform else "-"
+        rate = f"{c.waveform.sampling_rate:g} Hz" if c.waveform else "-"
+        rows.append((name, c.task, ",".join(c.presets) or "-", shape, rate, short_citation(c.citation)))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths)) + "  " + row[5])
 
 
 def _print_card(c: ModelCard) -> None:
-    print(f"  task: {c.task}; citation: {c.citation}; licence: {c.licence or 'see presets'}")
-    if c.input_samples and c.sampling_rate:
+    print(f"  task: {c.task}; licence: {c.licence or 'see presets'}")
+    print(f"  citation: {c.citation}")
+    if c.waveform is not None:
+        w = c.waveform
+        print(f"  input: {w.samples} samples x {w.components} at {w.sampling_rate:g} Hz")
+    if c.annotation is not None:
+        a = c.annotation
         print(
-            f"  input: {c.input_samples} samples x {c.components} at {c.sampling_rate:g} Hz; labels: "
-            f"{', '.join(c.labels)}; overlap {c.overlap} samples; {c.stacking} stacking; blinding {c.blinding}"
+            f"  labels: {', '.join(a.labels)}; overlap {a.overlap} samples; {a.stacking} stacking; "
+            f"blinding {a.blinding}"
         )
-    elif c.input_samples:
-        print(f"  input: {c.input_samples} values; outputs: {', '.join(c.labels) or '-'}")
-    if c.thresholds:
-        print("  default thresholds: " + ", ".join(f"{k}={v:g}" for k, v in c.thresholds.items()))
+    if c.trigger is not None and c.trigger.thresholds:
+        print("  default thresholds: " + ", ".join(f"{k}={v:g}" for k, v in c.trigger.thresholds.items()))
+    if c.training is not None and c.training.recipe:
+        print(f"  training: zoo train --model {c.name} (recipe {c.training.recipe})")
+    if c.variants:
+        print(f"  card variants: {', '.join(sorted(c.variants))}")
 
 
 def _info_folder(folder: Path) -> None:
     """A preset folder: its model's card, the builder configuration, metadata and files."""
-    from zoo.preset_folder import read_metadata
+    from zoo.preset_folder import read_config, read_metadata
     from zoo.weights import sha256sum
 
-    config = folder_config(folder)
+    config = read_config(folder)
     c = card_for(str(folder))
     print(f"{folder}: preset folder of {c.name} ({c.description})")
     _print_card(c)
     print(f"  builder configuration: {config.get('config', {})}")
+    if config.get("variant"):
+        print(f"  card variant: {config['variant']}")
     try:
         metadata = read_metadata(folder)
     except (OSError, ValueError):

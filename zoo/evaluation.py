@@ -127,12 +127,12 @@ def evaluate(
         ValueError: a record occurs twice, or a phase the model picks has no label in any record
             (see :func:`records_to_streams`, :func:`check_labelled`).
     """
-    from zoo.picks import extract, pick_thresholds
-    from zoo.stream import annotate
+    from zoo.waveforms.annotate import annotate
+    from zoo.waveforms.picks import extract, pick_thresholds
 
     card = card_of(model)
-    stream, labels = records_to_streams(records, card.components, card.sampling_rate)
-    check_labelled(labels, card.pick_labels, len({tr.stats.station for tr in stream}))
+    stream, labels = records_to_streams(records, card.waveform.components, card.waveform.sampling_rate)
+    check_labelled(labels, card.trigger.pick_labels, len({tr.stats.station for tr in stream}))
     levels = pick_thresholds(card, {f"{label}_threshold": v for label, v in (thresholds or {}).items()})
     annotations = annotate(model, stream, batch_size=batch_size)
 
@@ -142,6 +142,10 @@ def evaluate(
         return picks
 
     picks = picks_at(levels)
-    low = None if sweep_from is None else picks_at({**levels, **dict.fromkeys(card.pick_labels, sweep_from)})
-    scores = pick_scores(labels, picks, tolerance=tolerance).reindex(list(card.pick_labels))
+    low = (
+        None
+        if sweep_from is None
+        else picks_at({**levels, **dict.fromkeys(card.trigger.pick_labels, sweep_from)})
+    )
+    scores = pick_scores(labels, picks, tolerance=tolerance).reindex(list(card.trigger.pick_labels))
     return Evaluation(scores, labels, picks, low)

@@ -2,7 +2,8 @@
 
 A preset folder holds three files:
 
-- ``config.json``: ``{"model": <registry name>, "config": <builder keyword arguments>}``;
+- ``config.json``: ``{"model": <registry name>, "config": <builder keyword arguments>}``, and the card
+  variant of the model under ``"variant"`` (``{"name": ..., "args": {...}}``) if it has one;
 - ``metadata.json``: free-form provenance (parent preset, data, epochs, scores, date), and under
   ``"files"`` the sha256 and size in bytes of the two other files;
 - ``model.weights.h5``: the Keras weights.
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo.files import write_atomically
-from zoo.registry import card, card_of
+from zoo.registry import card_of
 from zoo.weights import sha256sum, verify
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ def save_preset(
     if path.exists() and not path.is_dir():
         raise ValueError(f"{path} is a file; a preset is a folder.")
     config = {"model": model_card.name, "config": dict(getattr(model, "zoo_config", {}))}
+    variant = getattr(model, "zoo_variant", None)
+    if variant is not None:
+        config["variant"] = variant.to_dict()
     config_bytes = (json.dumps(config, indent=2) + "\n").encode()
     write_atomically(path / WEIGHTS, model.save_weights)
     files = {
@@ -140,27 +144,21 @@ def verify_preset_folder(path: str | Path) -> bool:
     return True
 
 
-def load_preset_folder(path: str | Path, **overrides: Any) -> Any:
-    """Build the model of preset folder ``path`` and load its weights (what ``zoo.load(path)`` does).
+def read_config(path: str | Path) -> dict[str, Any]:
+    """The ``config.json`` of preset folder ``path`` (not verified); ``ValueError`` if unreadable or nameless.
 
-    The files are verified first (:func:`verify_preset_folder`).
+    Returns:
+        ``{"model": <registry name>, "config": <builder keyword arguments>}`` (and ``"variant"``, if saved).
     """
-    path = Path(path)
-    if not is_preset_folder(path):
-        raise ValueError(f"{path} is not a preset folder (no {CONFIG}); save one with zoo.save_preset.")
-    if not (path / WEIGHTS).is_file():
-        raise ValueError(f"{path} has no {WEIGHTS}.")
-    verify_preset_folder(path)
-    config = json.loads((path / CONFIG).read_text())
-    if not isinstance(config, dict) or "model" not in config:
+    file = Path(path) / CONFIG
+    try:
+        config = json.loads(file.read_text())
+    except (OSError, ValueError) as err:
+        raise ValueError(f"Cannot read {file}: {err}") from err
+    if not isinstance(config, dict) or not isinstance(config.get("model"), str):
+        raise ValueError(f"{file} does not name a model; expected {{'model': ..., 'config': {{...}}}}.")
+    if not isinstance(config.setdefault("config", {}), dict):
         raise ValueError(
-            f"{path / CONFIG} does not name a model; expected {{'model': ..., 'config': {{...}}}}."
+            f"{file}: 'config' must be an object of builder arguments, got {config['config']!r}."
         )
-    model_card = card(config["model"])
-    build_config = {**config.get("config", {}), **overrides}
-    model = model_card.build(**build_config)
-    model.load_weights(path / WEIGHTS)
-    model.zoo_card = model_card
-    model.zoo_config = build_config
-    model.zoo_preset = str(path)
-    return model
+    return config

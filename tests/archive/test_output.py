@@ -6,7 +6,7 @@ import obspy
 import pyarrow.parquet as pq
 
 from zoo.archive import output
-from zoo.picks import Pick
+from zoo.waveforms.picklist import Pick
 
 
 def _picks() -> list[Pick]:

@@ -9,7 +9,7 @@ import pytest
 import zoo
 import zoo.archive
 from zoo.archive import output
-from zoo.picks import Pick, PickList
+from zoo.waveforms.picklist import Pick, PickList
 
 
 @pytest.fixture

@@ -21,15 +21,15 @@ def test_chunks_tile_the_run_and_read_spans_sit_on_the_window_grid(model, chunk)
     chunks = grid.chunks(start - DAY, end + DAY)
     assert chunks[0][0] == start and chunks[-1][1] == end
     assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
-    step_samples = grid.step * card.sampling_rate
+    step_samples = grid.step * card.waveform.sampling_rate
     for c0, c1 in chunks:
         assert c0.date == (c1 - 1e-6).date
         r0, r1 = grid.read_span(c0, c1)
-        offset = (r0 - start) * card.sampling_rate / step_samples
+        offset = (r0 - start) * card.waveform.sampling_rate / step_samples
         assert offset == pytest.approx(round(offset), abs=1e-6)
         assert r0 == start or c0 - r0 >= grid.margin
         assert r1 == end or r1 - c1 == grid.margin
-        assert grid.margin == 2 * card.input_samples / card.sampling_rate
+        assert grid.margin == 2 * card.waveform.samples / card.waveform.sampling_rate
 
 
 def test_bad_chunk_or_span_is_refused():

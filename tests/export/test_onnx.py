@@ -78,7 +78,6 @@ def test_cred_and_eqtransformer_export_quietly_and_match_keras(name, reference, 
 
 
 def test_unsupported_operations_are_named_in_words_and_nothing_is_written(tmp_path, capfd):
-    import dataclasses
 
     import keras
     import tensorflow as tf
@@ -92,8 +91,8 @@ def test_unsupported_operations_are_named_in_words_and_nothing_is_written(tmp_pa
 
     inputs = keras.Input((400, 3))
     network = keras.Model(inputs, keras.layers.GlobalAveragePooling1D()(Jitter()(inputs)))
-    network.zoo_card = dataclasses.replace(
-        zoo.card("gpd"), normalize=lambda x: x, postprocess=lambda y: y[:, None, :], inference_model=None
+    network.zoo_card = zoo.card("gpd").replace(
+        waveform={"normalize": lambda x: x}, annotation={"postprocess": lambda y: y[:, None, :]}
     )
     with pytest.raises(ValueError, match=r"StatelessRandomUniformV2 x1 \(random numbers"):
         export_onnx(network, tmp_path / "jitter", version=1)

@@ -4,7 +4,7 @@ One export per model (module-scoped), two real STEAD windows in raw counts. A fr
 (``reload_worker.py``, no ``zoo`` import) reloads the SavedModel with ``tf.saved_model.load``, runs
 every signature, replays the warm-up file and answers a ``PredictRequest`` with a
 ``PredictResponse``; ``saved_model_cli show --all`` runs beside it. The results are compared here
-with the Keras path ``card.postprocess(model(card.normalize(x)))``.
+with the Keras path ``card.annotation.postprocess(model(card.waveform.normalize(x)))``.
 """
 
 from __future__ import annotations
@@ -98,9 +98,9 @@ def exported(request, shared, tmp_path_factory):
     model = zoo.load(name)
     card = model.zoo_card
     x = raw_windows(shared, name)
-    curves = np.asarray(card.postprocess(model(card.normalize(x), training=False)))
-    first_pick = card.pick_labels[0] if card.pick_labels else None
-    thresholds = np.array([0.0, card.thresholds.get(first_pick, 0.5), 1.0], "float32")
+    curves = np.asarray(card.annotation.postprocess(model(card.waveform.normalize(x), training=False)))
+    first_pick = card.trigger.pick_labels[0] if card.trigger.pick_labels else None
+    thresholds = np.array([0.0, card.trigger.thresholds.get(first_pick, 0.5), 1.0], "float32")
 
     base = tmp_path_factory.mktemp(f"export_{name}") / name
     version_dir = export(model, base, version=1)
@@ -145,7 +145,9 @@ def test_version_folder_has_the_serving_layout(exported):
     assert (folder / "assets.extra" / "tf_serving_warmup_requests").is_file()
     assert sorted(p.name for p in folder.parent.iterdir() if p.name.startswith(".")) == []
     meta = json.loads((folder / "assets.extra" / "zoo_model.json").read_text())
-    assert meta["outputs"] == dict(zip(exported["card"].labels, EXPECTED[exported["name"]]["outputs"]))
+    assert meta["outputs"] == dict(
+        zip(exported["card"].annotation.labels, EXPECTED[exported["name"]]["outputs"])
+    )
     assert meta["sampling_rate_hz"] == 100.0
     assert meta["network"].startswith("inference_model" if exported["name"] == "phasenet" else "model")
     assert (meta["stream_filter"] is not None) == (exported["name"] == "gpd")
@@ -157,7 +159,7 @@ def test_serving_default_matches_keras(exported):
     assert list(got) and set(got) == set(expected)
     curves = exported["curves"]
     for k, name in enumerate(expected):
-        keras = curves[:, 0, k] if exported["card"].output_kind == "point" else curves[:, :, k]
+        keras = curves[:, 0, k] if exported["card"].annotation.output_kind == "point" else curves[:, :, k]
         assert got[name].shape == keras.shape
         assert np.max(np.abs(got[name] - keras)) <= TOLERANCE, name
 
@@ -177,7 +179,7 @@ def test_picks_match_peaks_of_keras_curves(exported):
     found_any = False
     for i, threshold in enumerate(exported["thresholds"]):
         for label in picks:
-            curve = curves[:, :, card.labels.index(label)]
+            curve = curves[:, :, card.annotation.labels.index(label)]
             peak = curve.max(axis=1)
             sample = got[f"direct/picks@{i}/{label}_sample"]
             probability = got[f"direct/picks@{i}/{label}_probability"]
@@ -186,10 +188,10 @@ def test_picks_match_peaks_of_keras_curves(exported):
             np.testing.assert_allclose(probability, np.where(above, peak, 0.0), atol=TOLERANCE)
             found_any |= bool(above.any())
             for w in np.flatnonzero(above):
-                if card.output_kind == "point":
-                    assert sample[w] == card.input_samples // 2
+                if card.annotation.output_kind == "point":
+                    assert sample[w] == card.waveform.samples // 2
                 else:
-                    assert curve[w, sample[w] // card.output_step] >= peak[w] - TOLERANCE
+                    assert curve[w, sample[w] // card.annotation.output_step] >= peak[w] - TOLERANCE
     assert found_any
     assert not any(got[f"direct/picks@2/{label}_sample"].max() >= 0 for label in picks)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 import zoo
@@ -24,21 +22,23 @@ def test_output_names_of_registered_models(name, expected):
 
 
 def test_naming_rule_keeps_phase_names_and_lower_cases_the_rest():
-    card = dataclasses.replace(
-        zoo.card("phasenet"), labels=("Pn", "Sg", "N", "Coda"), pick_labels=("Pn", "Sg")
+    card = zoo.card("phasenet").replace(
+        annotation={"labels": ("Pn", "Sg", "N", "Coda")}, trigger={"pick_labels": ("Pn", "Sg")}
     )
     assert output_names(card) == ("Pn", "Sg", "noise", "coda")
 
 
 def test_clashing_output_names_are_refused():
-    card = dataclasses.replace(zoo.card("cred"), labels=("Detection", "detection"))
+    card = zoo.card("cred").replace(annotation={"labels": ("Detection", "detection")})
     with pytest.raises(ValueError, match="clashing output names"):
         output_names(card)
 
 
 def test_card_without_window_facts_is_refused():
-    card = dataclasses.replace(zoo.card("gpd"), input_samples=None, normalize=None)
-    with pytest.raises(ValueError, match="input_samples, normalize"):
+    card = zoo.card("gpd").replace(waveform=None)
+    with pytest.raises(
+        ValueError, match="gpd is a picker, not a model of seismic waveforms; zoo.export works"
+    ):
         check_card(card)
 
 

@@ -12,13 +12,6 @@ from zoo.cli import main
 from zoo.train import receiver_functions as tr
 
 
-def test_station_decision_averages_probabilities_per_station():
-    out = tr.station_decision([0.9, 0.3, 0.2, 0.4, 0.8], ["A", "A", "B", "B", "C"], threshold=0.5)
-    assert out == {"A": (0.6, True), "B": (0.3, False), "C": (0.8, True)}
-    with pytest.raises(ValueError, match="one station code per probability"):
-        tr.station_decision([0.1, 0.2], ["A"])
-
-
 def test_binned_accuracy_counts_edges_once():
     correct = np.array([1, 0, 1, 1], bool)
     values = np.array([20.0, 39.9, 40.0, 200.0])

@@ -139,10 +139,10 @@ def test_eqtransformer_heads_train_against_a_discriminator_that_follows_the_card
     keras.utils.set_random_seed(0)
     trainer = ShapeAdversarial(zoo.load("eqtransformer", pretrained=False), lambda_data=LAMBDA)
     card = zoo.card("eqtransformer")
-    assert card.labels == ("Detection", "P", "S")
+    assert card.annotation.labels == ("Detection", "P", "S")
     assert trainer.discriminator.input_shape == [
-        (None, card.input_samples, len(card.labels)),
-        (None, card.input_samples, len(card.components)),
+        (None, card.waveform.samples, len(card.annotation.labels)),
+        (None, card.waveform.samples, len(card.waveform.components)),
     ]
     trainer.compile()
     batch = {**_batch(2), "waveform": np.random.default_rng(1).normal(size=(2, 6000, 3)).astype("float32")}

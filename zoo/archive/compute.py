@@ -29,9 +29,10 @@ from obspy.io.mseed.util import get_record_information
 import zoo
 from zoo.archive.sources import ChannelFile
 from zoo.archive.tasks import Task
-from zoo.picks import Pick, extract, pick_thresholds
 from zoo.registry import card_of
-from zoo.stream import COMPONENT_ALIASES
+from zoo.waveforms.picklist import Pick
+from zoo.waveforms.picks import extract, pick_thresholds
+from zoo.waveforms.segments import COMPONENT_ALIASES
 
 _READ_SLACK = 1.0
 """Seconds beyond the read span decoded from MiniSEED records before the exact cut."""
@@ -186,18 +187,18 @@ def pick_chunk(
     card = card_of(model)
     seconds = _seconds_inside(stream, task.start, task.end)
     longest = max((tr.stats.npts / tr.stats.sampling_rate for tr in stream), default=0.0)
-    if seconds == 0 or longest * card.sampling_rate < card.input_samples // 2:
+    if seconds == 0 or longest * card.waveform.sampling_rate < card.waveform.samples // 2:
         return ChunkResult([], seconds, obspy.Stream() if annotations else None)
     inside = {
         COMPONENT_ALIASES[tr.stats.channel[-1].upper()]
         for tr in stream
         if _seconds_inside(obspy.Stream([tr]), task.start, task.end)
     }
-    missing = [c for c in card.components if c not in inside]
+    missing = [c for c in card.waveform.components if c not in inside]
     if missing and not zero_fill:
         raise ValueError(
             f"{task.instrument} has no {'/'.join(missing)} component between {task.start} and {task.end}; "
-            f"{card.prefix} needs {card.components} (pass zero_fill=True, --zero-fill-missing, to pick with "
+            f"{card.prefix} needs {card.waveform.components} (pass zero_fill=True, --zero-fill-missing, to pick with "
             "zeros in its place as zoo.classify does)."
         )
     if annotations:

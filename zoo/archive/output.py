@@ -13,7 +13,7 @@ never leaves a half-written file under a final name; on object stores an upload 
 
 Example:
     >>> import obspy
-    >>> from zoo.picks import Pick
+    >>> from zoo.waveforms.picklist import Pick
     >>> t = obspy.UTCDateTime(2019, 7, 4, 0, 0, 1)
     >>> table = picks_table([Pick("CI.PASC..HH", "P", t, 0.9, t - 0.1, t + 0.1)], "phasenet", "original", "ab12")
     >>> table.column_names[:4], table.num_rows
@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from zoo import annotation_files
-from zoo.picks import Pick
+from zoo.waveforms.picklist import Pick
 
 RUN_FILE = "run.json"
 TASKS_FILE = "tasks.parquet"

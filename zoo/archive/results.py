@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from zoo.archive import output
 from zoo.files import write_atomically
-from zoo.picks import PickList
+from zoo.waveforms.picklist import PickList
 
 _READERS = 16
 

@@ -183,7 +183,7 @@ def pick(
             configuration.
     """
     import zoo
-    from zoo.picks import pick_thresholds
+    from zoo.waveforms.picks import pick_thresholds
 
     began = time.perf_counter()
     start, end = _time(start, "start"), _time(end, "end")

@@ -85,8 +85,12 @@ class Grid:
             raise ValueError(f"The chunk must divide a day (e.g. 1d, 12h, 1h, 30min), got {chunk:g} seconds.")
         if end <= start:
             raise ValueError(f"The end ({end}) must come after the start ({start}).")
-        step = card.output_step if card.output_kind == "point" else card.input_samples - card.overlap
-        return cls(start, end, float(chunk), step / card.sampling_rate, margin_seconds(card))
+        step = (
+            card.annotation.output_step
+            if card.annotation.output_kind == "point"
+            else card.waveform.samples - card.annotation.overlap
+        )
+        return cls(start, end, float(chunk), step / card.waveform.sampling_rate, margin_seconds(card))
 
     def chunks(
         self, first: obspy.UTCDateTime, last: obspy.UTCDateTime
@@ -115,7 +119,7 @@ class Grid:
 
 def margin_seconds(card: ModelCard) -> float:
     """Seconds read beyond each chunk edge: ``MARGIN_WINDOWS`` windows of the model."""
-    return MARGIN_WINDOWS * card.input_samples / card.sampling_rate
+    return MARGIN_WINDOWS * card.waveform.samples / card.waveform.sampling_rate
 
 
 def plan(files: Iterable[ChannelFile], grid: Grid) -> list[Task]:

@@ -50,7 +50,7 @@ def tta_predict(
         predict_fn: ``[B, T, C] -> [B, T_out, K]`` (sequence; ``T`` must be a multiple of ``T_out``)
             or ``[B, K]`` (point), returning tensors or arrays.
         x: windows ``[B, T, C]`` as ``predict_fn`` takes them. Let ``predict_fn`` include the model's
-            normalisation (``card.normalize`` + model + ``card.postprocess``) and pass raw windows, so
+            normalisation (``card.waveform.normalize`` + model + ``card.annotation.postprocess``) and pass raw windows, so
             that filtering and zero-filling happen before normalisation.
         sampling_rate: Hz of ``x``; filters: ``None`` or ``(freqmin, freqmax)`` Hz; shifts: seconds.
         reduce: ``"mean"`` or ``"max"`` over the versions.

@@ -63,7 +63,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     path = export(model, target, version=args.version, format=args.format)
     print(f"wrote {path} ({card.name}, preset {model.zoo_preset})")
     print(
-        f"input: waveform float32 [windows, {card.input_samples}, {len(card.components)}] raw counts, "
-        f"components {card.components} at {card.sampling_rate:g} Hz"
+        f"input: waveform float32 [windows, {card.waveform.samples}, {len(card.waveform.components)}] raw counts, "
+        f"components {card.waveform.components} at {card.waveform.sampling_rate:g} Hz"
     )
     print("outputs: " + ", ".join(output_names(card)))

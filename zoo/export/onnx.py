@@ -7,7 +7,7 @@ Triton's ONNX backend reads) in opset :data:`OPSET`, with the card facts of ``zo
 the model's ``metadata_props``.
 
 The graph is converted in memory, run with onnxruntime on two windows of noise and compared with
-the Keras path ``card.postprocess(model(card.normalize(x)))``; only then is anything written. A
+the Keras path ``card.annotation.postprocess(model(card.waveform.normalize(x)))``; only then is anything written. A
 conversion that fails, a graph onnxruntime cannot run, or a difference above :data:`TOLERANCE` is a
 ``ValueError`` that says what went wrong in words, and no file or folder is created.
 
@@ -53,7 +53,7 @@ from zoo.export.layout import check_version, staged_version
 from zoo.export.savedmodel import serving_network
 from zoo.export.signatures import SERVING_DEFAULT, WAVEFORM, output_names, signatures
 from zoo.export.warmup import warmup_window
-from zoo.registry import ModelCard, card_of
+from zoo.registry import ModelCard, waveform_card
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +87,9 @@ def check_onnx_installed() -> None:
 
 
 def keras_outputs(model: Any, card: ModelCard, x: np.ndarray) -> dict[str, np.ndarray]:
-    """The Keras path ``card.postprocess(model(card.normalize(x)))`` split into named outputs."""
-    curves = np.asarray(card.postprocess(model(card.normalize(x), training=False)))
-    point = card.output_kind == "point"
+    """The Keras path ``card.annotation.postprocess(model(card.waveform.normalize(x)))`` split into named outputs."""
+    curves = np.asarray(card.annotation.postprocess(model(card.waveform.normalize(x), training=False)))
+    point = card.annotation.output_kind == "point"
     return {name: curves[:, 0, k] if point else curves[:, :, k] for k, name in enumerate(output_names(card))}
 
 
@@ -237,7 +237,7 @@ def export_onnx(model: Any, base: str | os.PathLike, version: int | None = None)
             Keras by more than :data:`TOLERANCE`; nothing is written.
         FileExistsError: The version folder exists.
     """
-    card = card_of(model)
+    card = waveform_card(model, "zoo.export")
     base = Path(base)
     version = check_version(base, version)
     network, description = serving_network(model, card)
@@ -246,10 +246,10 @@ def export_onnx(model: Any, base: str | os.PathLike, version: int | None = None)
     proto = onnx_graph(network, card)
     meta = {"model": card.name, "network": description, "opset": str(OPSET)}
     meta.update(
-        sampling_rate_hz=str(card.sampling_rate),
-        components=card.components,
-        input_samples=str(card.input_samples),
-        outputs=json.dumps(dict(zip(card.labels, output_names(card)))),
+        sampling_rate_hz=str(card.waveform.sampling_rate),
+        components=card.waveform.components,
+        input_samples=str(card.waveform.samples),
+        outputs=json.dumps(dict(zip(card.annotation.labels, output_names(card)))),
     )
     for key, value in meta.items():
         proto.metadata_props.add(key=key, value=value)

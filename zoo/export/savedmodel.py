@@ -31,10 +31,12 @@ from typing import Any
 
 import keras
 
+from zoo._version import __version__
 from zoo.export.layout import check_version, staged_version
 from zoo.export.signatures import output_names, signatures
 from zoo.export.warmup import ASSETS_EXTRA, serving_apis, write_warmup
-from zoo.registry import ModelCard, card_of
+from zoo.lazy import resolved
+from zoo.registry import ModelCard, waveform_card
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +45,10 @@ METADATA_FILE = "zoo_model.json"
 
 def serving_network(model: Any, card: ModelCard) -> tuple[Any, str]:
     """The network to export and its description: the card's inference copy if it has one."""
-    if card.inference_model is not None:
-        return card.inference_model(model), "inference_model (batch norm folded; same outputs to ~3e-7)"
+    if card.annotation.inference_model is not None:
+        return card.annotation.inference_model(
+            model
+        ), "inference_model (batch norm folded; same outputs to ~3e-7)"
     return model, "model"
 
 
@@ -66,7 +70,7 @@ def export_savedmodel(
     Raises:
         FileExistsError: The version folder exists (it is never overwritten).
     """
-    card = card_of(model)
+    card = waveform_card(model, "zoo.export")
     base = Path(base)
     version = check_version(base, version)
     model_name = model_name or base.resolve().name
@@ -88,27 +92,29 @@ def export_savedmodel(
 
 
 def _metadata(model: Any, card: ModelCard, model_name: str, network: str, names: list[str]) -> dict:
-    from zoo import __version__
-
+    variant = getattr(model, "zoo_variant", None)
     return {
         "model": card.name,
         "served_as": model_name,
         "preset": getattr(model, "zoo_preset", None),
         "network": network,
         "geozoo_version": __version__,
-        "sampling_rate_hz": card.sampling_rate,
-        "components": card.components,
-        "input_samples": card.input_samples,
-        "labels": list(card.labels),
-        "outputs": dict(zip(card.labels, output_names(card))),
-        "output_kind": card.output_kind,
-        "output_step_samples": card.output_step,
-        "pick_labels": list(card.pick_labels),
-        "thresholds": dict(card.thresholds),
-        "overlap_samples": card.overlap,
-        "stacking": card.stacking,
-        "blinding_samples": list(card.blinding),
-        "stream_filter": _first_line(card.filter_stream.__doc__) if card.filter_stream else None,
+        "sampling_rate_hz": card.waveform.sampling_rate,
+        "components": card.waveform.components,
+        "input_samples": card.waveform.samples,
+        "labels": list(card.annotation.labels),
+        "outputs": dict(zip(card.annotation.labels, output_names(card))),
+        "output_kind": card.annotation.output_kind,
+        "output_step_samples": card.annotation.output_step,
+        "pick_labels": list(card.trigger.pick_labels),
+        "thresholds": dict(card.trigger.thresholds),
+        "overlap_samples": card.annotation.overlap,
+        "stacking": card.annotation.stacking,
+        "blinding_samples": list(card.annotation.blinding),
+        "stream_filter": _first_line(resolved(card.waveform.filter_stream).__doc__)
+        if card.waveform.filter_stream
+        else None,
+        "variant": variant.to_dict() if variant is not None else None,
         "signatures": names,
     }
 

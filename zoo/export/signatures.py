@@ -42,7 +42,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from zoo.registry import ModelCard
+from zoo.registry import ModelCard, waveform_card
 
 WAVEFORM = "waveform"
 THRESHOLD = "threshold"
@@ -55,38 +55,32 @@ _SPELLED_OUT = {"N": "noise"}
 
 def output_name(card: ModelCard, label: str) -> str:
     """The serving output name of one card label (see the module docstring for the rule)."""
-    if label in card.pick_labels:
+    if label in card.trigger.pick_labels:
         return label
     return _SPELLED_OUT.get(label, label.lower())
 
 
 def output_names(card: ModelCard) -> tuple[str, ...]:
     """Serving output names of all card labels, in label order; they must be distinct."""
-    names = tuple(output_name(card, label) for label in card.labels)
+    names = tuple(output_name(card, label) for label in card.annotation.labels)
     if len(set(names)) != len(names):
-        raise ValueError(f"Labels {card.labels} of {card.name!r} give clashing output names {names}.")
+        raise ValueError(
+            f"Labels {card.annotation.labels} of {card.name!r} give clashing output names {names}."
+        )
     return names
 
 
 def check_card(card: ModelCard) -> None:
-    """Raise ``ValueError`` unless the card states what an export needs."""
-    missing = [
-        field
-        for field in ("sampling_rate", "input_samples", "normalize", "postprocess")
-        if getattr(card, field) is None
-    ]
-    if not card.components:
-        missing.append("components")
-    if not card.labels:
-        missing.append("labels")
-    if missing:
-        raise ValueError(f"Model {card.name!r} cannot be exported: its card has no {', '.join(missing)}.")
+    """Raise ``ValueError`` unless the card states what an export needs (a waveform model, distinct outputs)."""
+    waveform_card(card, "zoo.export")
     output_names(card)
 
 
 def waveform_spec(card: ModelCard) -> tf.TensorSpec:
     """``[None, input_samples, channels]`` float32 named ``waveform``."""
-    return tf.TensorSpec([None, card.input_samples, len(card.components)], tf.float32, name=WAVEFORM)
+    return tf.TensorSpec(
+        [None, card.waveform.samples, len(card.waveform.components)], tf.float32, name=WAVEFORM
+    )
 
 
 def threshold_spec() -> tf.TensorSpec:
@@ -97,8 +91,8 @@ def threshold_spec() -> tf.TensorSpec:
 def expected_waveform(card: ModelCard) -> str:
     """The ``waveform`` input in words, e.g. ``float32 [windows, 3000, 3] (ENZ at 100 Hz, raw counts)``."""
     return (
-        f"float32 [windows, {card.input_samples}, {len(card.components)}] "
-        f"({card.components} at {card.sampling_rate:g} Hz, raw counts)"
+        f"float32 [windows, {card.waveform.samples}, {len(card.waveform.components)}] "
+        f"({card.waveform.components} at {card.waveform.sampling_rate:g} Hz, raw counts)"
     )
 
 
@@ -116,7 +110,7 @@ def check_waveform(waveform: tf.Tensor, card: ModelCard) -> tf.Tensor:
     (``"1,3000,3"``), which no optimiser can precompute.
     """
     shape = tf.shape(waveform)
-    pattern = f"[1-9][0-9]*,{card.input_samples},{len(card.components)}"
+    pattern = f"[1-9][0-9]*,{card.waveform.samples},{len(card.waveform.components)}"
     valid = tf.strings.regex_full_match(_joined(shape), pattern)
     message = (
         f"waveform must be {expected_waveform(card)} with at least one window, for {card.name}; got shape"
@@ -142,19 +136,19 @@ def signatures(
     """The signature functions of ``network`` (a Keras model) and their input specs, by name.
 
     Each function is plain TensorFlow: the input checks (unless ``check_inputs=False``, e.g. for
-    ONNX, whose runtime checks declared shapes itself), ``card.normalize``, the network in
-    inference mode, ``card.postprocess`` (one shared ``tf.function``, traced once) and slicing.
+    ONNX, whose runtime checks declared shapes itself), ``card.waveform.normalize``, the network in
+    inference mode, ``card.annotation.postprocess`` (one shared ``tf.function``, traced once) and slicing.
     ``picks`` is present only if the card has pick labels.
     """
     check_card(card)
     names = output_names(card)
-    point = card.output_kind == "point"
+    point = card.annotation.output_kind == "point"
 
     @tf.function(input_signature=[waveform_spec(card)])
     def annotate(waveform: tf.Tensor) -> tf.Tensor:
         if check_inputs:
             waveform = check_waveform(waveform, card)
-        curves = card.postprocess(network(card.normalize(waveform), training=False))
+        curves = card.annotation.postprocess(network(card.waveform.normalize(waveform), training=False))
         return tf.cast(curves, tf.float32)
 
     def serving_default(waveform: tf.Tensor) -> dict[str, tf.Tensor]:
@@ -169,14 +163,14 @@ def signatures(
             threshold = check_threshold(threshold)
         curves = annotate(waveform)
         out = {}
-        for label in card.pick_labels:
-            k = card.labels.index(label)
+        for label in card.trigger.pick_labels:
+            k = card.annotation.labels.index(label)
             index = tf.argmax(curves[:, :, k], axis=1, output_type=tf.int32)
             peak = tf.reduce_max(curves[:, :, k], axis=1)
             if point:
-                sample = tf.fill(tf.shape(index), tf.constant(card.input_samples // 2, tf.int32))
+                sample = tf.fill(tf.shape(index), tf.constant(card.waveform.samples // 2, tf.int32))
             else:
-                sample = index * card.output_step
+                sample = index * card.annotation.output_step
             found = peak >= threshold
             out[f"{label}_sample"] = tf.where(found, sample, -tf.ones_like(sample))
             out[f"{label}_probability"] = tf.where(found, peak, tf.zeros_like(peak))
@@ -186,7 +180,7 @@ def signatures(
         SERVING_DEFAULT: (serving_default, [waveform_spec(card)]),
         ANNOTATE_WINDOW: (annotate_window, [waveform_spec(card)]),
     }
-    if card.pick_labels:
+    if card.trigger.pick_labels:
         functions[PICKS] = (picks, [waveform_spec(card), threshold_spec()])
     return functions
 

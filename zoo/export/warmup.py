@@ -48,7 +48,7 @@ def serving_apis():
 def warmup_window(card: ModelCard, windows: int = 1, seed: int = 0) -> np.ndarray:
     """Deterministic raw-count noise ``[windows, input_samples, channels]`` float32."""
     rng = np.random.default_rng(seed)
-    shape = (windows, card.input_samples, len(card.components))
+    shape = (windows, card.waveform.samples, len(card.waveform.components))
     return (1000.0 * rng.standard_normal(shape)).astype("float32")
 
 
@@ -56,7 +56,8 @@ def warmup_requests(card: ModelCard, model_name: str, signature_names: Iterable[
     """One ``PredictRequest`` per signature name, addressed to ``model_name``."""
     predict_pb2, _ = serving_apis()
     threshold = min(
-        (card.thresholds.get(label, _DEFAULT_THRESHOLD) for label in card.pick_labels), default=0.5
+        (card.trigger.thresholds.get(label, _DEFAULT_THRESHOLD) for label in card.trigger.pick_labels),
+        default=0.5,
     )
     requests = []
     for name in signature_names:

@@ -26,6 +26,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from zoo.loading import attach_card
 from zoo.preset_folder import is_preset_folder, save_preset
 from zoo.registry import card
 from zoo.seisbench.files import SeisBenchWeights, read_weights
@@ -119,9 +120,7 @@ def convert_seisbench(
     model_card = card(name)
     network = model_card.build(**config)
     module.assign(network, weights.state, weights.model_args, source=weights.weights_path.name)
-    network.zoo_card = model_card
-    network.zoo_config = config
-    network.zoo_preset = None
+    attach_card(network, model_card, config, None)
     folder = save_preset(network, out, metadata=_metadata(weights, name, labels), overwrite=overwrite)
     logger.info("Converted %s (%s) into %s", weights.weights_path, seisbench_class(name), folder)
     logger.warning(

@@ -44,8 +44,9 @@ import keras
 import tensorflow as tf
 
 from zoo.augment import Pipeline
+from zoo.loading import attach_card
 from zoo.preset_folder import is_preset_folder
-from zoo.registry import card_of
+from zoo.registry import card, card_of
 from zoo.train.callbacks import BestPreset
 from zoo.train.freeze import frozen
 from zoo.train.schedules import WarmUp
@@ -92,9 +93,8 @@ def _rebuild(model: keras.Model, dtype_policy: str | None) -> keras.Model:
     finally:
         keras.config.set_dtype_policy(previous)
     copy.set_weights(model.get_weights())
-    copy.zoo_card, copy.zoo_config = model_card, config
-    copy.zoo_preset = getattr(model, "zoo_preset", None)
-    return copy
+    preset, variant = getattr(model, "zoo_preset", None), getattr(model, "zoo_variant", None)
+    return attach_card(copy, card(model_card.name), config, preset, variant)
 
 
 def _check_out(out: Path, resume: bool) -> None:
@@ -114,8 +114,8 @@ def _windows(records, model_card, *, training, batch_size, p_position, seed, shu
         records = records.shuffle(shuffle, seed=seed, reshuffle_each_iteration=True)
     windows = cut_windows(
         records,
-        model_card.input_samples,
-        sampling_rate=model_card.sampling_rate,
+        model_card.waveform.samples,
+        sampling_rate=model_card.waveform.sampling_rate,
         p_position=p_position,
         seed=seed,
         training=training,

@@ -24,7 +24,7 @@ from zoo.registry import card_of
 
 
 def _patterns(model: keras.Model, groups: str | Sequence[str]) -> list[str]:
-    named = card_of(model).layer_groups
+    named = card_of(model).training.layer_groups
     items = [groups] if isinstance(groups, str) else list(groups)
     if not all(isinstance(item, str) for item in items):
         raise TypeError(f"freeze takes group names or layer-name regexes (strings), got {groups!r}.")
@@ -39,7 +39,7 @@ def freeze(model: keras.Model, groups: str | Sequence[str]) -> list[str]:
         groups: group names of the card (``"encoder"``, ``"decoder"``) or regexes of layer names.
     """
     frozen = []
-    named = card_of(model).layer_groups
+    named = card_of(model).training.layer_groups
     for pattern in _patterns(model, groups):
         try:
             regex = re.compile(pattern)

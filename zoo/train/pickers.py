@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> None:
     check_output_folder(args.out, option="--out")
     pretrained: bool | str = {"default": True, "none": False}.get(args.pretrained, args.pretrained)
     model = zoo.load(args.model, pretrained=pretrained)
-    components = model.zoo_card.components
+    components = model.zoo_card.waveform.components
     train = _records(args.data, components, "train", args.seed)
     val = (
         _records(args.val_data, components, None, args.seed)

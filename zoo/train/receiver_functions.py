@@ -4,7 +4,8 @@ Stage 1 (:func:`train_synthetic`): images drawn with :func:`zoo.synth.rf_images.
 from one or more reference models (AK135 + IASP91 for the shipped ``synthetic-v1`` preset).
 Stage 2 (:func:`finetune`): labelled real images (see :mod:`zoo.data.receiver_functions`) with
 the feature extractor frozen (``freeze="features"``), a lower learning rate and few epochs.
-A station is then decided by :func:`station_decision` (mean probability of its images).
+A station is then decided by :func:`zoo.models.xdisc.preprocessing.station_decision` (mean probability of its
+images).
 
 Command line (options: :func:`add_arguments`)::
 
@@ -13,9 +14,9 @@ Command line (options: :func:`add_arguments`)::
         --freeze features --output xdisc-ft.weights.h5
 
 Example:
-    >>> import numpy as np
-    >>> station_decision(np.array([0.9, 0.7, 0.2]), np.array(["A", "A", "B"]))
-    {'A': (0.8, True), 'B': (0.2, False)}
+    >>> x, y = synthetic_set(["ak135"], n_per_model=4, seed=0)
+    >>> x.shape, y.dtype
+    ((4, 325, 16), dtype('float32'))
 """
 
 from __future__ import annotations
@@ -27,20 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.models.xdisc.preprocessing import to_model_input
 from zoo.synth.rf_images import SNR_RANGE, random_images
 
 logger = logging.getLogger(__name__)
 
 SNR_BINS = (20.0, 40.0, 80.0, 120.0, 200.0)
 DEPTH_BINS = (250.0, 275.0, 300.0, 325.0, 350.0)
-
-
-def to_model_input(images: np.ndarray) -> np.ndarray:
-    """Images ``[n, traces, samples]`` -> model input ``[n, samples, traces]`` float32."""
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape [n, traces, samples], got {images.shape}.")
-    return np.ascontiguousarray(images.transpose(0, 2, 1))
 
 
 def synthetic_set(models: Sequence[str], n_per_model: int, seed: int, snr=SNR_RANGE):
@@ -136,19 +130,6 @@ def finetune(
     )
     history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0)
     return model, history.history
-
-
-def station_decision(probabilities, stations, threshold: float = 0.5) -> dict[str, tuple[float, bool]]:
-    """Per station: mean probability of its images and whether it exceeds ``threshold``."""
-    probabilities = np.asarray(probabilities, dtype=np.float64).reshape(-1)
-    stations = np.asarray(stations)
-    if probabilities.shape != stations.shape:
-        raise ValueError("Need one station code per probability.")
-    out = {}
-    for station in sorted(set(stations.tolist())):
-        mean = float(np.round(probabilities[stations == station].mean(), 6))
-        out[station] = (mean, mean > threshold)
-    return out
 
 
 def _binned_accuracy(correct: np.ndarray, values: np.ndarray, edges: Sequence[float]) -> dict[str, float]:

@@ -23,7 +23,7 @@ Constants of the paper and of the authors' public implementation (github.com/Sei
   ``1 + lambda`` (and the discriminator loss by 2, kept here); the generator loss here is the plain
   ``adv + lambda * data`` of the issue. Adam's steps do not change when a loss is multiplied by a
   constant (up to its epsilon), so both train alike.
-- Discriminator: see :mod:`zoo.models.shape_discriminator` (three strided Conv1D 64/64/128, kernels
+- Discriminator: see :mod:`zoo.train.shape_discriminator` (three strided Conv1D 64/64/128, kernels
   11/11/5, stride 2, padding 1, no bias, batch norm, LeakyReLU 0.1, flatten, one dense logit); Adam,
   learning rate 1e-3, ``beta_1 = 0``, ``beta_2 = 0.999``.
 - Generator (PhaseNet) optimizer: Adam, learning rate 1e-3, ``beta_1 = 0``, ``beta_2 = 0.999`` (the
@@ -39,7 +39,7 @@ Constants of the paper and of the authors' public implementation (github.com/Sei
 
 The picker is trained in training mode (batch norm batch statistics), as in the authors' code; both
 networks see the same normalised waveform as the condition. Which label channels the discriminator
-sees follows ``card.labels`` (PhaseNet: P, S, N; EQTransformer: Detection, P, S).
+sees follows ``card.annotation.labels`` (PhaseNet: P, S, N; EQTransformer: Detection, P, S).
 
 Example:
     >>> import numpy as np, zoo
@@ -56,7 +56,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from zoo.models import shape_discriminator
+from zoo.train import shape_discriminator
 from zoo.train.supervised import PickerTrainer, data_loss, per_replica
 
 LAMBDA_DATA = 4000.0
@@ -89,7 +89,7 @@ class ShapeAdversarial(PickerTrainer):
     Args:
         picker: A sample-wise picker from :func:`zoo.load` (PhaseNet, EQTransformer).
         discriminator: A ``keras.Model`` taking ``[labels [B, n, K], waveform [B, n, C]]`` and giving
-            ``[B, 1]`` logits; default :func:`zoo.models.shape_discriminator.build` for the card's
+            ``[B, 1]`` logits; default :func:`zoo.train.shape_discriminator.build` for the card's
             label count, component count and window length.
         lambda_data: Weight of the data (BCE) loss against the adversarial loss (paper: 4000).
         discriminator_learning_rate: Learning rate of the default discriminator optimizer (paper: 1e-3;
@@ -119,7 +119,11 @@ class ShapeAdversarial(PickerTrainer):
             raise ValueError(
                 f"discriminator_learning_rate must be positive, got {discriminator_learning_rate!r}."
             )
-        n, k, c = self.card.input_samples, len(self.card.labels), len(self.card.components)
+        n, k, c = (
+            self.card.waveform.samples,
+            len(self.card.annotation.labels),
+            len(self.card.waveform.components),
+        )
         if discriminator is None:
             discriminator = shape_discriminator.build(label_channels=k, waveform_channels=c, samples=n)
         if not isinstance(discriminator, keras.Model):

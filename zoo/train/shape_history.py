@@ -164,7 +164,7 @@ def monitor_batch(records, card, size: int = 64, seed: int = 0) -> dict[str, np.
     if not isinstance(size, int) or size < 1:
         raise ValueError(f"size must be a positive number of windows, got {size!r}.")
     windows = cut_windows(
-        records, card.input_samples, sampling_rate=card.sampling_rate, seed=seed, training=False
+        records, card.waveform.samples, sampling_rate=card.waveform.sampling_rate, seed=seed, training=False
     )
     return {key: value.numpy() for key, value in next(iter(windows.batch(size))).items()}
 
@@ -229,7 +229,7 @@ class ShapeHistory(keras.callbacks.Callback):
 
     def _record(self) -> None:
         trainer = self.model
-        labels = trainer.card.labels
+        labels = trainer.card.annotation.labels
         if self.phase not in labels:
             raise ValueError(f"{trainer.card.name} has no {self.phase!r} label; its labels are {labels}.")
         if self._prepared is None:

@@ -90,15 +90,15 @@ class PickerTrainer(keras.Model):
         self.labels = labels or PhaseLabels()
         self.augment = augment
         self.seed_generator = keras.random.SeedGenerator(seed)
-        thresholds = {**self.card.thresholds, **(thresholds or {})}
+        thresholds = {**self.card.trigger.thresholds, **(thresholds or {})}
         self.pick_metrics = [
             WindowPickF1(
-                self.card.labels.index(phase),
+                self.card.annotation.labels.index(phase),
                 thresholds.get(phase, 0.5),
-                round(tolerance * self.card.sampling_rate),
+                round(tolerance * self.card.waveform.sampling_rate),
                 name=f"{phase}_f1",
             )
-            for phase in self.card.pick_labels
+            for phase in self.card.trigger.pick_labels
         ]
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.built = picker.built
@@ -113,24 +113,24 @@ class PickerTrainer(keras.Model):
     def prepare(self, data, training: bool) -> tuple[tf.Tensor, tf.Tensor]:
         """Batch dict -> ``(x, y)``: normalised network input ``[B, n, C]`` and label curves ``[B, n, K]``."""
         x = tf.cast(data[WAVEFORM], tf.float32)
-        if x.shape[1] != self.card.input_samples:
+        if x.shape[1] != self.card.waveform.samples:
             raise ValueError(
-                f"{self.card.name} trains on windows of {self.card.input_samples} samples, got {x.shape[1]}; "
+                f"{self.card.name} trains on windows of {self.card.waveform.samples} samples, got {x.shape[1]}; "
                 "cut them with zoo.train.windows.cut_windows (zoo.train.fit does)."
             )
         arrivals = tf.stack([tf.cast(data[key], tf.float32) for key in ARRIVAL_KEYS], axis=-1)
-        y = self.labels.curves(arrivals, x.shape[1], self.card.sampling_rate)
+        y = self.labels.curves(arrivals, x.shape[1], self.card.waveform.sampling_rate)
         if training and self.augment is not None:
             x, y = self.augment(x, y, tf.cast(self.seed_generator.next(), tf.int64))
-        return self.card.normalize(x), self.labels.for_card(y, self.card)
+        return self.card.waveform.normalize(x), self.labels.for_card(y, self.card)
 
     def curves(self, x: tf.Tensor, training: bool) -> tf.Tensor:
         """Label curves ``[B, n, K]`` of the picker on normalised input ``x``."""
-        return tf.cast(self.card.postprocess(self.picker(x, training=training)), tf.float32)
+        return tf.cast(self.card.annotation.postprocess(self.picker(x, training=training)), tf.float32)
 
     def data_loss(self, y: tf.Tensor, curves: tf.Tensor) -> tf.Tensor:
         """The supervised loss (see :func:`data_loss`)."""
-        return data_loss(y, curves, noise_label="N" in self.card.labels)
+        return data_loss(y, curves, noise_label="N" in self.card.annotation.labels)
 
     def update_pick_metrics(self, y: tf.Tensor, curves: tf.Tensor) -> None:
         """Accumulate the validation pick F1 of each pick label."""

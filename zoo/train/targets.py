@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import tensorflow as tf
 
 from zoo.labels import Shape, detection_label, phase_labels
-from zoo.registry import ModelCard
+from zoo.registry import ModelCard, waveform_card
 
 PHASES = ("P", "S")
 """Phases whose arrival samples the training elements carry, in label-channel order."""
@@ -34,12 +34,13 @@ TRAINABLE_LABELS = ("P", "S", "N", "Detection")
 
 def check_trainable(card: ModelCard) -> None:
     """Raise ``ValueError`` unless ``card`` is a sample-wise model whose labels can be built."""
-    if card.output_kind != "sequence" or card.output_step != 1:
+    waveform_card(card, "training with phase labels")
+    if card.annotation.output_kind != "sequence" or card.annotation.output_step != 1:
         raise ValueError(
-            f"{card.name} puts out one value per {card.output_step} samples ({card.output_kind}); "
+            f"{card.name} puts out one value per {card.annotation.output_step} samples ({card.annotation.output_kind}); "
             "supervised training here needs sample-wise label curves (PhaseNet, EQTransformer)."
         )
-    unknown = [label for label in card.labels if label not in TRAINABLE_LABELS]
+    unknown = [label for label in card.annotation.labels if label not in TRAINABLE_LABELS]
     if unknown:
         raise ValueError(f"{card.name} has labels {unknown} that cannot be built; known: {TRAINABLE_LABELS}.")
 
@@ -65,12 +66,12 @@ class PhaseLabels:
         )
 
     def for_card(self, curves: tf.Tensor, card: ModelCard) -> tf.Tensor:
-        """Map ``[B, T, 3]`` ``P, S, noise`` curves to ``[B, T, len(card.labels)]`` in the card's order."""
+        """Map ``[B, T, 3]`` ``P, S, noise`` curves to ``[B, T, len(card.annotation.labels)]`` in the card's order."""
         check_trainable(card)
         columns = {"P": curves[..., 0:1], "S": curves[..., 1:2], "N": curves[..., 2:3]}
-        if "Detection" in card.labels:
+        if "Detection" in card.annotation.labels:
             columns["Detection"] = self._detection(curves)
-        return tf.concat([columns[label] for label in card.labels], axis=-1)
+        return tf.concat([columns[label] for label in card.annotation.labels], axis=-1)
 
     def _detection(self, curves: tf.Tensor) -> tf.Tensor:
         peak = tf.cast(tf.argmax(curves[..., :2], axis=1), tf.float32)

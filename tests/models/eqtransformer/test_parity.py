@@ -19,7 +19,7 @@ BATCH = 16
 def loaded(request: pytest.FixtureRequest):
     model = zoo.load("eqtransformer", pretrained=request.param)
     predict = tf.function(
-        lambda x: CARD.postprocess(model(x, training=False)),
+        lambda x: CARD.annotation.postprocess(model(x, training=False)),
         input_signature=[tf.TensorSpec([None, 6000, 3], tf.float32)],
     )
     return request.param, model, predict

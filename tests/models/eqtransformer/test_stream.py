@@ -13,7 +13,7 @@ import pytest
 
 import zoo
 from zoo.models.eqtransformer import CARD
-from zoo.stream import annotate
+from zoo.waveforms.annotate import annotate
 
 TOLERANCE = 0.2  # seconds
 
@@ -56,7 +56,7 @@ def picks(model, stead):
 def test_annotations_equal_reference_outputs(annotations, shared: Path) -> None:
     ref = np.load(shared / "reference" / "eqt_original_stead50.npz")
     for i in range(len(ref["x"])):
-        for label, key in zip(CARD.labels, ("detector", "picker_P", "picker_S")):
+        for label, key in zip(CARD.annotation.labels, ("detector", "picker_P", "picker_S")):
             (trace,) = annotations.select(station=f"S{i:02d}", channel=f"EQTransformer_{label}")
             assert trace.stats.npts == 6000
             assert np.abs(trace.data - ref[key][i]).max() <= 1e-4, (i, label)

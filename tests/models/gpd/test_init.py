@@ -12,7 +12,7 @@ import pytest
 from obspy.signal.trigger import trigger_onset
 
 import zoo
-from zoo.models.gpd import CARD, filter_stream, normalize, postprocess
+from zoo.models.gpd import CARD, filter_stream, normalize
 
 START = obspy.UTCDateTime(2020, 1, 1)
 
@@ -69,32 +69,23 @@ def sliding_windows(traces: np.ndarray, length: int, step: int) -> np.ndarray:
 
 def test_card_facts() -> None:
     assert zoo.card("gpd") is CARD
-    assert (CARD.sampling_rate, CARD.input_samples, CARD.components) == (100.0, 400, "NEZ")
-    assert CARD.labels == ("P", "S", "N") and CARD.pick_labels == ("P", "S")
-    assert (CARD.output_kind, CARD.output_step, CARD.task, CARD.display_name) == (
+    assert (CARD.waveform.sampling_rate, CARD.waveform.samples, CARD.waveform.components) == (
+        100.0,
+        400,
+        "NEZ",
+    )
+    assert CARD.annotation.labels == ("P", "S", "N") and CARD.trigger.pick_labels == ("P", "S")
+    assert (CARD.annotation.output_kind, CARD.annotation.output_step, CARD.task, CARD.display_name) == (
         "point",
         10,
         "picker",
         "GPD",
     )
-    assert CARD.thresholds == {"P": 0.95, "S": 0.95}
+    assert CARD.trigger.thresholds == {"P": 0.95, "S": 0.95}
     assert CARD.licence == "MIT" and [f.name for f in CARD.preset().files] == [
         "model_pol.json",
         "model_pol_best.hdf5",
     ]
-
-
-def test_normalize_by_window_peak() -> None:
-    x = np.zeros((2, 400, 3), "float32")
-    x[0, 5, 2] = -8.0
-    x[0, 6, 0] = 2.0
-    out = normalize(x).numpy()
-    assert out[0, 5, 2] == -1.0 and out[0, 6, 0] == 0.25
-    assert np.all(out[1] == 0) and np.isfinite(out).all()
-
-
-def test_postprocess_shape() -> None:
-    assert postprocess(np.ones((5, 3), "float32")).shape == (5, 1, 3)
 
 
 def test_filter_matches_original_preprocessing(raw_enz, reference) -> None:
@@ -109,12 +100,6 @@ def test_filter_matches_original_preprocessing(raw_enz, reference) -> None:
         expected = reference["filtered_NEZ"][i]
         worst = max(worst, np.abs(got - expected).max() / np.abs(expected).max())
     assert worst <= 1e-6, worst
-
-
-def test_filter_rejects_non_streams() -> None:
-    with pytest.raises(TypeError, match="ObsPy Stream or Trace"):
-        filter_stream(np.zeros(10))
-    assert len(filter_stream(obspy.read()[0])) == 1
 
 
 def test_sliding_run_reproduces_original(model: keras.Model, reference) -> None:
@@ -133,13 +118,13 @@ def _original_picks(prob: np.ndarray, centres: np.ndarray) -> list[int]:
 
 
 def test_annotate_reproduces_original_sliding_run(model: keras.Model, raw_enz, reference) -> None:
-    """Raw E, N, Z traces through zoo.stream (reordering, filter, windows, centres) = the original."""
-    from zoo.stream import annotate
+    """Raw E, N, Z traces through zoo.annotate (reordering, filter, windows, centres) = the original."""
+    from zoo.waveforms.annotate import annotate
 
-    picks = {label: json.loads(str(reference[f"picks_{label}_json"])) for label in CARD.pick_labels}
+    picks = {label: json.loads(str(reference[f"picks_{label}_json"])) for label in CARD.trigger.pick_labels}
     for i in range(2):
         out = annotate(model, _stream(raw_enz[i]), batch_size=256)
-        for k, label in enumerate(CARD.labels):
+        for k, label in enumerate(CARD.annotation.labels):
             (trace,) = out.select(channel=f"GPD_{label}")
             assert trace.stats.starttime == START + 2.0
             assert trace.stats.sampling_rate == pytest.approx(10.0)
@@ -151,9 +136,11 @@ def test_annotate_reproduces_original_sliding_run(model: keras.Model, raw_enz, r
 
 def test_classify_reproduces_original_picks(model: keras.Model, raw_enz, reference) -> None:
     """zoo.classify with the card's hysteresis (on 0.95, off 0.1, >= 2 samples) = gpd_predict.py's picks."""
-    expected = {label: json.loads(str(reference[f"picks_{label}_json"])) for label in CARD.pick_labels}
+    expected = {
+        label: json.loads(str(reference[f"picks_{label}_json"])) for label in CARD.trigger.pick_labels
+    }
     for i in range(len(raw_enz)):
         picks = zoo.classify(model, _stream(raw_enz[i]), batch_size=256)
-        for label in CARD.pick_labels:
+        for label in CARD.trigger.pick_labels:
             samples = [round((p.time - START) * 100) for p in picks if p.phase == label]
             assert samples == expected[label][i], (i, label)

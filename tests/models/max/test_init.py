@@ -12,7 +12,8 @@ from zoo.synth.xrf import expected_spectra, synthetic_cores
 def test_cards() -> None:
     assert zoo.card("max").task == "autoencoder"
     regressor = zoo.card("max-regressor")
-    assert regressor.task == "regressor" and regressor.labels == ("caco3", "toc")
+    assert regressor.task == "regressor" and regressor.preset().config["targets"] == ["caco3", "toc"]
+    assert regressor.waveform is None and regressor.annotation is None
     assert "synthetic" in regressor.preset().description.lower()
     assert zoo.load("max", pretrained=False).count_params() == 327_184  # max-small
 

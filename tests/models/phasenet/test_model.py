@@ -24,14 +24,14 @@ def test_outputs_match_the_original_graph(phasenet, shared, dataset):
 @pytest.mark.parametrize("dataset", ["ncedc77", "stead50"])
 def test_card_normalisation_reproduces_original_inputs(shared, dataset):
     ref = np.load(shared / "reference" / f"phasenet_original_{dataset}.npz")
-    x = zoo.card("phasenet").normalize(ref["raw"]).numpy()
+    x = zoo.card("phasenet").waveform.normalize(ref["raw"]).numpy()
     assert np.abs(x - ref["x"][:, :, 0, :]).max() <= 1e-5
 
 
 def test_vertical_only_windows_are_scaled_by_three():
     raw = np.zeros((1, 3000, 3), np.float32)
     raw[0, :, 2] = np.random.default_rng(0).normal(size=3000)
-    x = zoo.card("phasenet").normalize(raw).numpy()
+    x = zoo.card("phasenet").waveform.normalize(raw).numpy()
     assert np.std(x[0, :, 2]) == pytest.approx(3.0, rel=1e-5)
     assert not x[0, :, :2].any()
 
@@ -39,10 +39,10 @@ def test_vertical_only_windows_are_scaled_by_three():
 def test_postprocess_orders_labels_as_the_card():
     card = zoo.card("phasenet")
     softmax = np.array([[[0.7, 0.2, 0.1]]], np.float32)
-    assert card.postprocess(softmax).numpy().tolist() == [
+    assert card.annotation.postprocess(softmax).numpy().tolist() == [
         [[pytest.approx(0.2), pytest.approx(0.1), pytest.approx(0.7)]]
     ]
-    assert card.labels == ("P", "S", "N")
+    assert card.annotation.labels == ("P", "S", "N")
 
 
 def test_folded_inference_copy_matches_the_network(phasenet, shared):

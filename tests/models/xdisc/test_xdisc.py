@@ -10,9 +10,9 @@ import pytest
 
 import zoo
 from zoo import weights
+from zoo.models.xdisc import to_model_input
 from zoo.models.xdisc.presets import PRESETS
 from zoo.synth.rf_images import random_images
-from zoo.train.receiver_functions import to_model_input
 
 # measured 0.9445 on 2,000 PREM images (seed 1007); this fresh batch is smaller, hence the margin
 MIN_ACCURACY = 0.90

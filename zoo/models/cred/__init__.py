@@ -26,70 +26,68 @@ Card facts:
   a detection on every event (50/50, as without it). The original code has no continuous-data
   procedure to follow.
 
+Everything for inference is importable from here (TensorFlow is imported on first use): ``build``
+(:mod:`.model`), ``normalize`` and ``postprocess`` (:mod:`.preprocessing`), ``STFTMagnitude``
+(:mod:`.stft`).
+
 Example:
     >>> import zoo
-    >>> zoo.card("cred").output_step
+    >>> zoo.card("cred").annotation.output_step
     160
 """
 
 from __future__ import annotations
 
-import tensorflow as tf
+from zoo.lazy import lazy, lazy_exports
+from zoo.models.cred.presets import CITATION, DEFAULT_PRESET, LICENCE, PRESETS
+from zoo.registry import (
+    AnnotationSpec,
+    ModelCard,
+    TriggerSpec,
+    WaveformSpec,
+    preset_table,
+    register,
+)
 
-from zoo.models.cred.convert import convert
-from zoo.models.cred.model import build
-from zoo.models.cred.presets import DEFAULT_PRESET, LICENCE, PRESETS
-from zoo.registry import ModelCard, Preset, register
-
-_TINY = 1e-6
-
-
-def normalize(x: tf.Tensor) -> tf.Tensor:
-    """Demean each channel and divide by its signed maximum; ``[batch, samples, channels]`` float32.
-
-    Example:
-        >>> import numpy as np
-        >>> float(normalize(np.array([[[1.0], [3.0], [2.0]]], "float32"))[0, 1, 0])
-        1.0
-    """
-    x = tf.convert_to_tensor(x, tf.float32)
-    raw_peak = tf.reduce_max(tf.abs(x), axis=1, keepdims=True)
-    x = x - tf.reduce_mean(x, axis=1, keepdims=True)
-    peak = tf.reduce_max(x, axis=1, keepdims=True)
-    return x / tf.where(peak > _TINY * raw_peak, peak, tf.ones_like(peak))
-
-
-def postprocess(outputs: tf.Tensor) -> tf.Tensor:
-    """The network output ``[batch, 38, 1]`` already is the ``Detection`` curve."""
-    return tf.convert_to_tensor(outputs)
-
+_MODEL = "zoo.models.cred.model"
+_PREPROCESSING = "zoo.models.cred.preprocessing"
 
 CARD = register(
     ModelCard(
         name="cred",
         task="detector",
         description="CRED: STFT + residual CNN + BiLSTM earthquake detector, 60-s windows at 100 Hz.",
-        citation=PRESETS[DEFAULT_PRESET]["metadata"]["citation"],
-        build=build,
-        convert=convert,
-        presets={k: Preset.from_dict(k, v) for k, v in PRESETS.items()},
-        default_preset=DEFAULT_PRESET,
-        sampling_rate=100.0,
-        input_samples=6000,
-        components="ENZ",
-        labels=("Detection",),
-        normalize=normalize,
-        postprocess=postprocess,
-        output_step=160,
-        output_kind="sequence",
-        overlap=2960,
-        stacking="max",
-        blinding=(1920, 0),
-        detection_labels=("Detection",),
-        thresholds={"Detection": 0.5},
-        display_name="CRED",
+        citation=CITATION,
         licence=LICENCE,
+        display_name="CRED",
+        build=lazy(_MODEL, "build"),
+        convert=lazy("zoo.models.cred.convert", "convert"),
+        presets=preset_table(PRESETS),
+        default_preset=DEFAULT_PRESET,
+        waveform=WaveformSpec(
+            sampling_rate=100.0, samples=6000, components="ENZ", normalize=lazy(_PREPROCESSING, "normalize")
+        ),
+        annotation=AnnotationSpec(
+            labels=("Detection",),
+            postprocess=lazy(_PREPROCESSING, "postprocess"),
+            output_step=160,
+            output_kind="sequence",
+            overlap=2960,
+            stacking="max",
+            blinding=(1920, 0),
+        ),
+        trigger=TriggerSpec(detection_labels=("Detection",), thresholds={"Detection": 0.5}),
     )
 )
 
-__all__ = ["CARD", "build", "convert", "normalize", "postprocess"]
+__all__ = ["CARD", "STFTMagnitude", "build", "normalize", "postprocess"]
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "STFTMagnitude": "zoo.models.cred.stft",
+        "build": _MODEL,
+        "normalize": _PREPROCESSING,
+        "postprocess": _PREPROCESSING,
+    },
+    eager=["CARD"],
+)

@@ -5,6 +5,12 @@ LICENCE = (
     "never redistributed"
 )
 
+CITATION = (
+    "Mousavi, S. M., Zhu, W., Sheng, Y., & Beroza, G. C. (2019). CRED: A deep residual "
+    "network of convolutional and recurrent units for earthquake signal detection. "
+    "Scientific Reports, 9, 10267. https://doi.org/10.1038/s41598-019-45748-1"
+)
+
 PRESETS = {
     "original": {
         "description": "CRED trained on STEAD by Mousavi et al. (2019): 60-s, 3-component windows at 100 Hz.",
@@ -19,11 +25,7 @@ PRESETS = {
         ],
         "config": {},
         "metadata": {
-            "citation": (
-                "Mousavi, S. M., Zhu, W., Sheng, Y., & Beroza, G. C. (2019). CRED: A deep residual "
-                "network of convolutional and recurrent units for earthquake signal detection. "
-                "Scientific Reports, 9, 10267. https://doi.org/10.1038/s41598-019-45748-1"
-            ),
+            "citation": CITATION,
             "licence": LICENCE,
             "commit": "bf05b1df9f5232afb4d5348e0862b37496f17702",
             "repository": "https://github.com/smousavi05/CRED",

@@ -1,7 +1,8 @@
 """EQTransformer (Mousavi et al., 2020): earthquake detection and P/S picking on 60-s windows.
 
 The network takes ``[batch, 6000, 3]`` float32 windows (100 Hz, components E, N, Z), each channel
-demeaned and divided by its standard deviation (:func:`normalize`), and returns three sigmoid curves
+demeaned and divided by its standard deviation
+(:func:`zoo.models.eqtransformer.preprocessing.normalize`), and returns three sigmoid curves
 ``[batch, 6000, 1]`` named ``detector``, ``picker_P`` and ``picker_S``.
 
 Layout, as in the published HDF5 files (layer names match them so weights load by name):
@@ -37,8 +38,6 @@ from collections import defaultdict
 from typing import Any
 
 import keras
-import numpy as np
-import tensorflow as tf
 
 from zoo.models.eqtransformer.layers import (
     EqtLayerNormalization,
@@ -200,75 +199,3 @@ def build(
         )(head)
         phases.append(_decoder(names, head, f"picker_{phase}", crops))
     return keras.Model(inputs, [detector, *phases], name=name)
-
-
-def normalize(x: Any) -> tf.Tensor:
-    """Per window and channel: subtract the mean, divide by the standard deviation (0 -> 1).
-
-    This is the original predictor's ``std`` normalisation in float32 over the time axis of
-    ``[batch, samples, channels]``.
-
-    Example:
-        >>> import numpy as np
-        >>> y = normalize(np.arange(12, dtype="float32").reshape(1, 6, 2))
-        >>> float(np.round(np.std(y.numpy()[0, :, 0]), 5))
-        1.0
-    """
-    x = tf.convert_to_tensor(x, tf.float32)
-    x = x - tf.reduce_mean(x, axis=1, keepdims=True)
-    centred = x - tf.reduce_mean(x, axis=1, keepdims=True)  # numpy's std re-centres its input
-    std = tf.sqrt(tf.reduce_mean(tf.square(centred), axis=1, keepdims=True))
-    return x / tf.where(std == 0.0, tf.ones_like(std), std)
-
-
-def postprocess(outputs: Any) -> tf.Tensor:
-    """Concatenate ``detector``, ``picker_P``, ``picker_S`` into ``[batch, 6000, 3]``.
-
-    Accepts the model's output list (in that order) or a dict keyed by output name.
-    """
-    if isinstance(outputs, dict):
-        outputs = [outputs[key] for key in OUTPUT_NAMES]
-    if len(outputs) != len(OUTPUT_NAMES):
-        raise ValueError(f"Expected the {len(OUTPUT_NAMES)} outputs {OUTPUT_NAMES}, got {len(outputs)}.")
-    return tf.concat([tf.cast(o, tf.float32) for o in outputs], axis=-1)
-
-
-def validate_window(x: Any) -> np.ndarray:
-    """Check raw EQTransformer input windows before prediction and return them as float32.
-
-    Args:
-        x: ``[samples, channels]`` or ``[batch, samples, channels]`` with 6000 samples (60 s at
-            100 Hz) and 3 channels (E, N, Z).
-
-    Returns:
-        A ``[batch, 6000, 3]`` float32 array.
-
-    Raises:
-        ValueError: Wrong number of dimensions, samples or channels, or non-finite values.
-
-    Example:
-        >>> validate_window(np.zeros((6000, 3))).shape
-        (1, 6000, 3)
-    """
-    array = np.asarray(x, dtype=np.float32)
-    if array.ndim == 2:
-        array = array[None]
-    if array.ndim != 3:
-        raise ValueError(
-            f"EQTransformer expects windows shaped [batch, {INPUT_SAMPLES}, {CHANNELS}], got shape {array.shape}."
-        )
-    if array.shape[1] != INPUT_SAMPLES:
-        raise ValueError(
-            f"EQTransformer expects windows of {INPUT_SAMPLES} samples (60 s at 100 Hz), "
-            f"got {array.shape[1]} samples."
-        )
-    if array.shape[2] != CHANNELS:
-        raise ValueError(
-            f"EQTransformer expects {CHANNELS} channels (E, N, Z) on the last axis, got {array.shape[2]}."
-        )
-    if not np.all(np.isfinite(array)):
-        bad = int(np.count_nonzero(~np.isfinite(array)))
-        raise ValueError(
-            f"EQTransformer input contains {bad} NaN or infinite values; fill or remove gaps first."
-        )
-    return array

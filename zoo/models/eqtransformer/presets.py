@@ -2,7 +2,8 @@
 
 _COMMIT = "3d9cd6c288aa9f9284bd64775ad6ae074f9dd4c0"
 _BASE = f"https://github.com/smousavi05/EQTransformer/raw/{_COMMIT}/ModelsAndSampleData"
-_CITATION = (
+LICENCE = "MIT"
+CITATION = (
     "Mousavi, S. M., Ellsworth, W. L., Zhu, W., Chuang, L. Y., & Beroza, G. C. (2020). Earthquake "
     "transformer - an attentive deep-learning model for simultaneous earthquake detection and phase "
     "picking. Nature Communications, 11, 3952. https://doi.org/10.1038/s41467-020-17591-w"
@@ -21,8 +22,8 @@ PRESETS = {
         ],
         "config": {"bilstm_blocks": 2, "drop_rate": 0.2, "lstm_recurrent_activation": "sigmoid"},
         "metadata": {
-            "citation": _CITATION,
-            "licence": "MIT",
+            "citation": CITATION,
+            "licence": LICENCE,
             "commit": _COMMIT,
             "training_data": "STEAD",
             "parameters": 373495,
@@ -43,8 +44,8 @@ PRESETS = {
         ],
         "config": {"bilstm_blocks": 3, "drop_rate": 0.1, "lstm_recurrent_activation": "hard_sigmoid"},
         "metadata": {
-            "citation": _CITATION,
-            "licence": "MIT",
+            "citation": CITATION,
+            "licence": LICENCE,
             "commit": _COMMIT,
             "training_data": "STEAD",
             "parameters": 378311,

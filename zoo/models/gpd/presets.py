@@ -4,6 +4,13 @@ _BASE = (
     "https://github.com/interseismic/generalized-phase-detection/raw/ea81ef17d204797de6a99d277fd2b9407fc77df7"
 )
 
+CITATION = (
+    "Ross, Z. E., Meier, M.-A., Hauksson, E., & Heaton, T. H. (2018). Generalized seismic "
+    "phase detection with deep learning. Bulletin of the Seismological Society of America, "
+    "108(5A), 2894-2901. https://doi.org/10.1785/0120180080"
+)
+LICENCE = "MIT"
+
 PRESETS = {
     "original": {
         "description": (
@@ -26,12 +33,8 @@ PRESETS = {
         ],
         "config": {},
         "metadata": {
-            "citation": (
-                "Ross, Z. E., Meier, M.-A., Hauksson, E., & Heaton, T. H. (2018). Generalized seismic "
-                "phase detection with deep learning. Bulletin of the Seismological Society of America, "
-                "108(5A), 2894-2901. https://doi.org/10.1785/0120180080"
-            ),
-            "licence": "MIT",
+            "citation": CITATION,
+            "licence": LICENCE,
             "commit": "ea81ef17d204797de6a99d277fd2b9407fc77df7",
             "repository": "https://github.com/interseismic/generalized-phase-detection",
             "training_data": "Southern California Seismic Network, 4.5 million 4-s windows",

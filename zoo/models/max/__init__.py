@@ -7,22 +7,26 @@ Two cards:
 - ``max-regressor`` (task ``"regressor"``): the same encoder with a head predicting CaCO3 and TOC
   in wt% (``mode="finetune"`` or ``"linear_probe"``).
 
-Spectra are not seismic streams: ``sampling_rate`` is ``None`` and ``zoo.annotate`` does not apply;
+Spectra are not seismic streams: the cards have no waveform spec and ``zoo.annotate`` refuses them;
 call the network on spectra directly. Both cards' default preset ``synthetic-v1`` was trained on
-SYNTHETIC spectra (``zoo.synth.xrf``) and ships inside this folder.
+SYNTHETIC spectra (``zoo.synth.xrf``) and ships inside this folder (``weights/``). Everything for
+inference is importable from here (TensorFlow is imported on first use): ``build``,
+``build_regressor``, ``transfer_encoder``, ``MaskedSpectrumAutoencoder``, ``SpectrumRegressor``
+(:mod:`.model`).
 
 Example:
     >>> import zoo
-    >>> zoo.card("max").task, zoo.card("max-regressor").labels
-    ('autoencoder', ('caco3', 'toc'))
+    >>> zoo.card("max").task, zoo.card("max-regressor").preset().config["targets"]
+    ('autoencoder', ['caco3', 'toc'])
 """
 
 from __future__ import annotations
 
-from zoo.models.max.convert import convert
-from zoo.models.max.model import build, build_regressor, transfer_encoder
-from zoo.models.max.presets import CITATION, DEFAULT_PRESET, PRESETS, REGRESSOR_PRESETS
-from zoo.registry import ModelCard, Preset, register
+from zoo.lazy import lazy, lazy_exports
+from zoo.models.max.presets import CITATION, DEFAULT_PRESET, LICENCE, PRESETS, REGRESSOR_PRESETS
+from zoo.registry import ModelCard, TrainingSpec, preset_table, register
+
+_MODEL = "zoo.models.max.model"
 
 CARD = register(
     ModelCard(
@@ -30,14 +34,13 @@ CARD = register(
         task="autoencoder",
         description="MAX: 1-D ViT masked autoencoder on 2048-channel XRF core-scanner spectra.",
         citation=CITATION,
-        build=build,
-        convert=convert,
-        presets={k: Preset.from_dict(k, v) for k, v in PRESETS.items()},
-        default_preset=DEFAULT_PRESET,
-        input_samples=2048,
-        output_kind="point",
+        licence=LICENCE,
         display_name="MAX",
-        licence="MIT (synthetic-v1 weights trained in this repository)",
+        build=lazy(_MODEL, "build"),
+        convert=lazy("zoo.models.max.convert", "convert"),
+        presets=preset_table(PRESETS),
+        default_preset=DEFAULT_PRESET,
+        training=TrainingSpec(recipe="zoo.train.max"),
     )
 )
 
@@ -47,16 +50,35 @@ REGRESSOR_CARD = register(
         task="regressor",
         description="MAX encoder + regression head: CaCO3 and TOC (wt%) from XRF core-scanner spectra.",
         citation=CITATION,
-        build=build_regressor,
-        convert=convert,
-        presets={k: Preset.from_dict(k, v) for k, v in REGRESSOR_PRESETS.items()},
-        default_preset=DEFAULT_PRESET,
-        input_samples=2048,
-        labels=("caco3", "toc"),
-        output_kind="point",
+        licence=LICENCE,
         display_name="MAX",
-        licence="MIT (synthetic-v1 weights trained in this repository)",
+        build=lazy(_MODEL, "build_regressor"),
+        convert=lazy("zoo.models.max.convert", "convert"),
+        presets=preset_table(REGRESSOR_PRESETS),
+        default_preset=DEFAULT_PRESET,
     )
 )
 
-__all__ = ["CARD", "REGRESSOR_CARD", "build", "build_regressor", "convert", "transfer_encoder"]
+__all__ = [
+    "CARD",
+    "REGRESSOR_CARD",
+    "MaskedSpectrumAutoencoder",
+    "SpectrumRegressor",
+    "build",
+    "build_regressor",
+    "transfer_encoder",
+]
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        name: _MODEL
+        for name in (
+            "MaskedSpectrumAutoencoder",
+            "SpectrumRegressor",
+            "build",
+            "build_regressor",
+            "transfer_encoder",
+        )
+    },
+    eager=["CARD", "REGRESSOR_CARD"],
+)

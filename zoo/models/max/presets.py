@@ -1,7 +1,7 @@
 """MAX architectures and weight presets (data only).
 
 ``ARCHITECTURES`` are the network sizes accepted by ``build(arch=...)``; ``PRESETS`` are trained
-weights. ``synthetic-v1`` ships inside this package (it was trained on synthetic spectra from
+weights. ``synthetic-v1`` ships inside this package (``weights/``) (it was trained on synthetic spectra from
 ``zoo.synth.xrf``, NOT on real core-scanner data) and is sha256-checked where it lies.
 """
 
@@ -9,6 +9,8 @@ CITATION = (
     "Lee, A.-S., Pao, Y.-W., Lin, H.-T., & Liou, S. Y. H. (2024). MAX: Masked autoencoder for X-ray "
     "fluorescence in geological investigation. arXiv:2410.12330. https://arxiv.org/abs/2410.12330"
 )
+
+LICENCE = "MIT (synthetic-v1 weights trained in this repository)"
 
 ARCHITECTURES = {
     "max-large": {
@@ -44,7 +46,7 @@ _SYNTHETIC_METADATA = {
         "SYNTHETIC spectra only (zoo.synth.xrf, seed 0): not real core-scanner data; use it for demos "
         "and tests, or as a starting point for fine-tuning on real spectra."
     ),
-    "command": "python examples/max_pretraining.py --save-weights zoo/models/max",
+    "command": "python examples/max_pretraining.py --save-weights zoo/models/max/weights",
 }
 
 PRESETS = {
@@ -55,7 +57,7 @@ PRESETS = {
         ),
         "files": [
             {
-                "path": "max_small_synthetic_v1.weights.h5",
+                "path": "weights/max_small_synthetic_v1.weights.h5",
                 "package": "zoo.models.max",
                 "url": "",
                 "sha256": "702c81acf5d243017a3e89f47b449732fc03b70035adf91da747f30e6a4cf616",
@@ -75,7 +77,7 @@ REGRESSOR_PRESETS = {
         ),
         "files": [
             {
-                "path": "max_small_regressor_synthetic_v1.weights.h5",
+                "path": "weights/max_small_regressor_synthetic_v1.weights.h5",
                 "package": "zoo.models.max",
                 "url": "",
                 "sha256": "9199865003dbd08564310c7326b624c9f1381972135e4638544854b438ad10f1",

@@ -1,35 +1,65 @@
-"""PhaseNet (Zhu & Beroza 2019): the original U-Net picker with the authors' published weights."""
+"""PhaseNet (Zhu & Beroza 2019): the original U-Net picker with the authors' published weights.
 
-from zoo.models.phasenet.convert import convert
-from zoo.models.phasenet.model import build, fold_batch_norm
-from zoo.models.phasenet.preprocessing import normalize, postprocess
-from zoo.models.phasenet.presets import DEFAULT_PRESET, PRESETS
-from zoo.registry import ModelCard, Preset, register
+Everything for inference is importable from here (TensorFlow is imported on first use): ``build``,
+``fold_batch_norm`` (:mod:`.model`), ``normalize`` and ``postprocess`` (:mod:`.preprocessing`).
+
+Example:
+    >>> import zoo
+    >>> zoo.card("phasenet").annotation.labels
+    ('P', 'S', 'N')
+"""
+
+from __future__ import annotations
+
+from zoo.lazy import lazy, lazy_exports
+from zoo.models.phasenet.presets import CITATION, DEFAULT_PRESET, LICENCE, PRESETS
+from zoo.registry import (
+    AnnotationSpec,
+    ModelCard,
+    TrainingSpec,
+    TriggerSpec,
+    WaveformSpec,
+    preset_table,
+    register,
+)
+
+_MODEL = "zoo.models.phasenet.model"
+_PREPROCESSING = "zoo.models.phasenet.preprocessing"
 
 CARD = register(
     ModelCard(
         name="phasenet",
         task="picker",
         description="U-Net P/S picker on 30-s three-component windows (the original TF1 network).",
-        citation="Zhu & Beroza (2019), Geophys. J. Int. 216, 261-273",
-        build=build,
-        convert=convert,
-        presets={name: Preset.from_dict(name, entry) for name, entry in PRESETS.items()},
-        default_preset=DEFAULT_PRESET,
-        sampling_rate=100.0,
-        input_samples=3000,
-        components="ENZ",
-        labels=("P", "S", "N"),
-        normalize=normalize,
-        postprocess=postprocess,
-        overlap=1500,
-        stacking="mean",
-        blinding=(0, 0),
-        pick_labels=("P", "S"),
-        thresholds={"P": 0.3, "S": 0.3},
+        citation=CITATION,
+        licence=LICENCE,
         display_name="PhaseNet",
-        inference_model=fold_batch_norm,
-        licence="MIT",
-        layer_groups={"encoder": r"^(input|down)_", "decoder": r"^(up|output)_"},
+        build=lazy(_MODEL, "build"),
+        convert=lazy("zoo.models.phasenet.convert", "convert"),
+        presets=preset_table(PRESETS),
+        default_preset=DEFAULT_PRESET,
+        waveform=WaveformSpec(
+            sampling_rate=100.0, samples=3000, components="ENZ", normalize=lazy(_PREPROCESSING, "normalize")
+        ),
+        annotation=AnnotationSpec(
+            labels=("P", "S", "N"),
+            postprocess=lazy(_PREPROCESSING, "postprocess"),
+            overlap=1500,
+            stacking="mean",
+            inference_model=lazy(_MODEL, "fold_batch_norm"),
+        ),
+        trigger=TriggerSpec(pick_labels=("P", "S"), thresholds={"P": 0.3, "S": 0.3}),
+        training=TrainingSpec(
+            recipe="zoo.train.pickers",
+            layer_groups={"encoder": r"^(input|down)_", "decoder": r"^(up|output)_"},
+        ),
     )
+)
+
+
+__all__ = ["CARD", "build", "fold_batch_norm", "normalize", "postprocess"]
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {"build": _MODEL, "fold_batch_norm": _MODEL, "normalize": _PREPROCESSING, "postprocess": _PREPROCESSING},
+    eager=["CARD"],
 )

@@ -2,6 +2,11 @@
 
 _COMMIT = "62005c6195638f88d077f8870ea895971062715a"
 _BASE = f"https://github.com/AI4EPS/PhaseNet/raw/{_COMMIT}/model/190703-214543"
+CITATION = (
+    "Zhu, W. & Beroza, G. C. (2019). PhaseNet: a deep-neural-network-based seismic arrival-time picking "
+    "method. Geophys. J. Int. 216(1), 261-273. https://doi.org/10.1093/gji/ggy423"
+)
+LICENCE = "MIT"
 
 
 def _file(name: str, sha256: str, size: int) -> dict:
@@ -32,9 +37,8 @@ PRESETS = {
         ],
         "config": {},
         "metadata": {
-            "citation": "Zhu, W. & Beroza, G. C. (2019). PhaseNet: a deep-neural-network-based seismic "
-            "arrival-time picking method. Geophys. J. Int. 216(1), 261-273.",
-            "licence": "MIT",
+            "citation": CITATION,
+            "licence": LICENCE,
             "commit": _COMMIT,
             "training_data": "Northern California Earthquake Data Center (NCEDC) 3-component records",
         },

@@ -18,16 +18,9 @@ Example:
 from __future__ import annotations
 
 import keras
-from keras import layers, ops
+from keras import layers
 
-
-@keras.saving.register_keras_serializable(package="zoo")
-class TracePeakNormalization(layers.Layer):
-    """Divide every trace (channel) of ``[batch, samples, traces]`` by its peak absolute value."""
-
-    def call(self, x):
-        peak = ops.max(ops.abs(x), axis=1, keepdims=True)
-        return x / ops.where(peak > 0, peak, ops.ones_like(peak))
+from zoo.models.xdisc.layers import TracePeakNormalization
 
 
 def build(

@@ -1,5 +1,8 @@
 """Preset table of ``xdisc`` (data only). Shipped weights live in ``weights/`` inside this package."""
 
+CITATION = "geozoo synthetic X-discontinuity classifier (zoo.models.xdisc)"
+LICENCE = "MIT"
+
 PRESETS = {
     "synthetic-v1": {
         "description": "Trained on AK135 + IASP91 synthetic receiver-function images; 94% on held-out PREM.",
@@ -37,8 +40,8 @@ PRESETS = {
                 },
                 "false_positive_rate": 0.0213,
             },
-            "citation": "geozoo synthetic X-discontinuity classifier (zoo.models.xdisc)",
-            "licence": "MIT",
+            "citation": CITATION,
+            "licence": LICENCE,
         },
     },
 }

@@ -25,8 +25,8 @@ Differences from the PyTorch original: channels-last layout; the zero padding is
 ``ZeroPadding1D`` layer; PyTorch's batch-norm momentum 0.1 and epsilon 1e-5 are written as Keras
 ``momentum=0.9, epsilon=1e-5``; the initialisers reproduce PyTorch's defaults (uniform in
 ``±1/sqrt(fan_in)`` for kernels and for the dense bias). No published weights exist: the discriminator
-is trained from scratch together with the picker (:class:`zoo.train.ShapeAdversarial`), so this folder
-registers no model card.
+is trained from scratch together with the picker (:class:`zoo.train.ShapeAdversarial`), so it is a
+training component, not a registered model.
 
 Example:
     >>> import numpy as np

@@ -1,6 +1,5 @@
-"""Stream handling of annotate(): grouping, resampling, gaps, components, windowing and stacking."""
+"""Streams to segments: grouping by instrument, resampling, gaps, components, competing traces, bad input."""
 
-import dataclasses
 import warnings
 
 import numpy as np
@@ -8,46 +7,7 @@ import obspy
 import pytest
 
 import zoo
-from zoo.stream import segments, stack, window_starts
-
-
-@pytest.fixture(scope="module")
-def ncedc_record(shared):
-    """The first NCEDC training record: 9001 x 3 samples at 100 Hz, P at sample 3000."""
-    import pandas as pd
-
-    labels = pd.read_csv(shared / "data" / "ncedc" / "labels.csv")
-    row = labels.iloc[0]
-    return np.load(shared / "data" / "ncedc" / "train" / row.fname)["data"], row
-
-
-def test_single_window_equals_direct_prediction(phasenet, shared, stream_of):
-    ref = np.load(shared / "reference" / "phasenet_original_stead50.npz")
-    ann = zoo.annotate(phasenet, stream_of(ref["raw"][0].astype(np.float64)))
-    for label, column in (("P", 1), ("S", 2), ("N", 0)):
-        trace = ann.select(channel=f"PhaseNet_{label}")[0]
-        assert np.abs(trace.data - ref["y"][0, :, 0, column]).max() <= 1e-4
-
-
-def test_output_keeps_ids_start_time_and_length(phasenet, ncedc_record, stream_of):
-    data, _ = ncedc_record
-    st = stream_of(data, station="ABC", network="NC", location="00", starttime="2020-01-01T00:00:01.5")
-    ann = zoo.annotate(phasenet, st)
-    assert sorted(tr.id for tr in ann) == [f"NC.ABC.00.PhaseNet_{x}" for x in "NPS"]
-    for tr in ann:
-        assert tr.stats.starttime == obspy.UTCDateTime("2020-01-01T00:00:01.5")
-        assert tr.stats.npts == 9001 and tr.data.dtype == np.float32
-    total = sum(tr.data for tr in ann)
-    np.testing.assert_allclose(total, 1.0, atol=1e-5)
-
-
-def test_long_record_picks_the_labelled_arrivals(phasenet, ncedc_record, stream_of):
-    data, row = ncedc_record
-    picks = zoo.classify(phasenet, stream_of(data))
-    t0 = obspy.UTCDateTime(0)
-    for phase, sample in (("P", row.itp), ("S", row.its)):
-        errors = [abs((p.time - t0) * 100 - sample) for p in picks if p.phase == phase]
-        assert min(errors) <= 10
+from zoo.waveforms.segments import segments
 
 
 def test_integer_counts_give_the_same_result_as_floats(phasenet, ncedc_record, stream_of):
@@ -116,13 +76,6 @@ def test_missing_component_is_zero_filled_with_a_warning(phasenet, ncedc_record,
     assert abs(int(np.argmax(ann.select(channel="PhaseNet_P")[0].data)) - row.itp) <= 20
 
 
-def test_short_segment_is_padded_with_a_warning(phasenet, ncedc_record, stream_of):
-    data, _ = ncedc_record
-    with pytest.warns(UserWarning, match="zero-padded"):
-        ann = zoo.annotate(phasenet, stream_of(data[2000:4000]))
-    assert {tr.stats.npts for tr in ann} == {2000}
-
-
 @pytest.mark.parametrize(
     ("mutate", "error", "message"),
     [
@@ -166,113 +119,13 @@ def test_unknown_components_are_dropped_with_a_warning(phasenet, ncedc_record, s
         zoo.annotate(phasenet, st)
 
 
-@pytest.mark.parametrize("option", [{"batch_size": 0}, {"overlap": 3000}, {"overlap": -1}, {"mc_samples": 3}])
-def test_bad_options_are_rejected(phasenet, ncedc_record, stream_of, option):
-    with pytest.raises(ValueError):
-        zoo.annotate(phasenet, stream_of(ncedc_record[0]), **option)
-
-
-def test_window_starts_cover_the_segment():
-    starts = window_starts(9001, 3000, 1500)
-    assert starts.tolist() == [0, 1500, 3000, 4500, 6000, 6001]
-    assert window_starts(3000, 3000, 1500).tolist() == [0]
-    assert window_starts(1000, 400, 10, align=10).tolist()[-1] == 600
-
-
-def _naive_stack(outputs, starts, length, card):
-    acc = [[[] for _ in range(outputs.shape[2])] for _ in range(length)]
-    b0, b1 = card.blinding
-    for w, (out, s) in enumerate(zip(outputs, starts)):
-        for i in range(out.shape[0]):
-            if (w > 0 and i < b0) or (w < len(starts) - 1 and i >= out.shape[0] - b1):
-                continue
-            for k in range(out.shape[1]):
-                acc[s + i][k].append(out[i, k])
-    reduce = np.mean if card.stacking == "mean" else np.max
-    return np.array([[reduce(v) if v else np.nan for v in row] for row in acc], np.float32)
-
-
-@pytest.mark.parametrize("stacking", ["mean", "max"])
-@pytest.mark.parametrize("blinding", [(0, 0), (5, 7)])
-def test_vectorised_stacking_equals_a_naive_loop(stacking, blinding):
-    card = dataclasses.replace(zoo.card("phasenet"), stacking=stacking, blinding=blinding, input_samples=40)
-    starts = window_starts(107, 40, 15)
-    outputs = np.random.default_rng(1).random((len(starts), 40, 2)).astype(np.float32)
-    np.testing.assert_allclose(
-        stack(outputs, starts, 107, card), _naive_stack(outputs, starts, 107, card), rtol=1e-6
-    )
-
-
 def test_segments_align_components_with_different_coverage(ncedc_record, stream_of):
     data, _ = ncedc_record
     st = stream_of(data)
     st[2].trim(st[2].stats.starttime + 1.0, st[2].stats.endtime - 2.0)
-    (seg,) = segments(st, zoo.card("phasenet"))
+    (seg,) = segments(st, zoo.card("phasenet").waveform)
     assert seg.starttime == obspy.UTCDateTime(1.0) and len(seg.data) == 9001 - 300
     np.testing.assert_array_equal(seg.data[:, 2], data[100:-200, 2].astype(np.float32))
-
-
-def test_annotate_follows_weight_changes(ncedc_record, stream_of):
-    """The cached fast inference copy is rebuilt when the model's weights change (e.g. fine-tuning)."""
-    model = zoo.load("phasenet")
-    st = stream_of(ncedc_record[0][:3000])
-    before = zoo.annotate(model, st).select(channel="PhaseNet_P")[0].data
-    bias = model.get_layer("output_conv").bias
-    bias.assign(bias.numpy() + np.array([0.0, 2.0, 0.0], np.float32))
-    after = zoo.annotate(model, st).select(channel="PhaseNet_P")[0].data
-    expected = model.zoo_card.postprocess(
-        model(model.zoo_card.normalize(ncedc_record[0][None, :3000]))
-    ).numpy()
-    assert after.mean() > 3 * before.mean()
-    np.testing.assert_allclose(after, expected[0, :, 0], atol=1e-5)
-
-
-def test_batches_across_segments_equal_one_segment_at_a_time(phasenet, ncedc_record, stream_of):
-    data, _ = ncedc_record
-    st = stream_of(data, station="AAA") + stream_of(data[::-1].copy(), station="BBB")
-    together = zoo.annotate(phasenet, st, batch_size=5)
-    alone = zoo.annotate(phasenet, st.select(station="BBB"), batch_size=64)
-    for tr in alone:
-        np.testing.assert_allclose(together.select(id=tr.id)[0].data, tr.data, atol=1e-6)
-
-
-def test_test_time_augmentation_averages_filtered_windows(phasenet, ncedc_record, stream_of):
-    from zoo.augment import tta_predict
-
-    window = ncedc_record[0][:3000].astype(np.float32)
-    card = phasenet.zoo_card
-    options = {"filters": [None, (1.0, None)], "shifts": [0.0, 0.5]}
-    ann = zoo.annotate(phasenet, stream_of(window), tta=options)
-
-    def predict(w):
-        return card.postprocess(phasenet(card.normalize(w), training=False))
-
-    expected = tta_predict(predict, window[None], sampling_rate=100.0, **options)
-    for i, label in enumerate(card.labels):
-        np.testing.assert_allclose(
-            ann.select(channel=f"PhaseNet_{label}")[0].data, expected[0, :, i], atol=1e-5
-        )
-    plain = zoo.annotate(phasenet, stream_of(window), tta={"filters": [None]})
-    np.testing.assert_allclose(plain[0].data, zoo.annotate(phasenet, stream_of(window))[0].data, atol=1e-6)
-
-
-@pytest.mark.parametrize(("tta", "error"), [({"filter": [None]}, TypeError), ("high-pass", TypeError)])
-def test_bad_tta_options_are_rejected(phasenet, ncedc_record, stream_of, tta, error):
-    with pytest.raises(error, match="tta"):
-        zoo.annotate(phasenet, stream_of(ncedc_record[0]), tta=tta)
-
-
-@pytest.mark.parametrize("stacking", ["mean", "max"])
-def test_stacking_batch_by_batch_equals_stacking_at_once(stacking):
-    from zoo.stream import _Stacker
-
-    card = dataclasses.replace(zoo.card("phasenet"), stacking=stacking, blinding=(5, 7), input_samples=40)
-    starts = window_starts(107, 40, 15)
-    outputs = np.random.default_rng(2).random((len(starts), 40, 2)).astype(np.float32)
-    stacker = _Stacker(starts, 107, card, 40, 2)
-    for index in range(0, len(starts), 2):
-        stacker.add(outputs[index : index + 2], index)
-    np.testing.assert_allclose(stacker.result(), stack(outputs, starts, 107, card), rtol=1e-6)
 
 
 def _renamed(st, instrument="HH", codes=None):
@@ -303,11 +156,11 @@ def test_two_instruments_at_one_station_keep_their_instrument(phasenet):
 
 def test_segments_name_the_instrument_and_its_channels():
     st = _renamed(obspy.read(), "HH", {"N": "1", "E": "2"})
-    (seg,) = segments(st, zoo.card("phasenet"))
+    (seg,) = segments(st, zoo.card("phasenet").waveform)
     assert seg.trace_id == "BW.RJOB..HH"
     assert seg.channels == {"E": "HH2", "N": "HH1", "Z": "HHZ"}
     with pytest.warns(UserWarning, match="BW.RJOB..HH has no E/N component"):
-        (seg,) = segments(st.select(channel="HHZ"), zoo.card("phasenet"))
+        (seg,) = segments(st.select(channel="HHZ"), zoo.card("phasenet").waveform)
     assert seg.channels == {"Z": "HHZ"}
 
 
@@ -357,10 +210,3 @@ def test_samples_beyond_float32_become_a_gap_with_a_warning(phasenet):
     assert [tr.stats.starttime - huge[0].stats.starttime for tr in ann] == [14.1] * 3
     for tr, ref in zip(ann, expected):
         np.testing.assert_array_equal(tr.data, ref.data)
-
-
-def test_progress_bar_is_drawn_once_at_100_percent(phasenet, stream_of, capsys):
-    noise = np.random.default_rng(0).normal(0, 1, (100 * 1800, 3))
-    zoo.annotate(phasenet, stream_of(noise), batch_size=64)
-    err = capsys.readouterr().err
-    assert "PhaseNet annotate" in err and err.count("100%") == 1

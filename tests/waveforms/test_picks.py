@@ -1,4 +1,4 @@
-"""Picks: triggers, thresholds, the NCEDC acceptance rates, CSV and QuakeML output."""
+"""Triggers, thresholds, pick channels and the card's pick rules; classify against the original's pick rates."""
 
 import numpy as np
 import obspy
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import zoo
-from zoo.picks import Pick, PickList, extract, pick_channel, trigger
+from zoo.waveforms.picks import extract, pick_channel, trigger
 
 
 def test_trigger_returns_one_peak_per_stretch_above_threshold():
@@ -54,46 +54,6 @@ def test_higher_threshold_gives_a_subset_of_picks(phasenet):
     assert all(any(h.time == p.time for p in low) for h in high)
 
 
-@pytest.fixture
-def picks():
-    t = obspy.UTCDateTime("2009-08-24T00:20:07.71")
-    return PickList(
-        [
-            Pick("BW.RJOB..EH", "S", t + 1, 0.9, t + 0.8, t + 1.2, "EHN"),
-            Pick("BW.RJOB..EH", "P", t, 0.97, t - 0.1, t + 0.1, "EHZ"),
-        ]
-    )
-
-
-def test_picklist_is_sorted_and_exports_csv(picks, tmp_path):
-    assert [p.phase for p in picks] == ["P", "S"]
-    path = picks.to_csv(tmp_path / "picks.csv")
-    table = pd.read_csv(path)
-    assert table.phase.tolist() == ["P", "S"]
-    assert obspy.UTCDateTime(table.time[0]) == picks[0].time
-    assert table.probability.tolist() == [0.97, 0.9]
-    assert table.trace_id.tolist() == ["BW.RJOB..EH"] * 2 and table.channel.tolist() == ["EHZ", "EHN"]
-
-
-def test_quakeml_round_trip(picks, tmp_path):
-    path = picks.to_quakeml(tmp_path / "picks.xml")
-    (event,) = obspy.read_events(str(path))
-    assert [(p.phase_hint, p.time, p.waveform_id.get_seed_string()) for p in event.picks] == [
-        ("P", picks[0].time, "BW.RJOB..EHZ"),
-        ("S", picks[1].time, "BW.RJOB..EHN"),
-    ]
-
-
-def test_exports_never_overwrite_unasked(picks, tmp_path):
-    target = tmp_path / "picks.csv"
-    target.write_text("precious")
-    with pytest.raises(FileExistsError, match="overwrite"):
-        picks.to_csv(target)
-    assert target.read_text() == "precious"
-    picks.to_csv(target, overwrite=True)
-    assert "RJOB" in target.read_text()
-
-
 def test_picks_of_two_instruments_at_one_station_name_their_instrument(phasenet, tmp_path):
     eh = obspy.read()
     hh = eh.copy()
@@ -133,7 +93,7 @@ def test_numpy_thresholds_are_accepted_and_bad_ones_rejected(phasenet):
 def test_eqtransformer_keeps_only_detections_with_a_pick_as_the_original_picker():
     """Two detections; only the second has a P pick (1 s before its start counts): the first is dropped."""
     card = zoo.card("eqtransformer")
-    curves = {label: np.zeros(6000, np.float32) for label in card.labels}
+    curves = {label: np.zeros(6000, np.float32) for label in card.annotation.labels}
     curves["Detection"][1000:1500] = 0.9
     curves["Detection"][3000:3500] = 0.9
     curves["P"][2950] = 0.8
@@ -142,6 +102,6 @@ def test_eqtransformer_keeps_only_detections_with_a_pick_as_the_original_picker(
     annotations = obspy.Stream(
         [obspy.Trace(v, {**header, "channel": f"EQTransformer_{k}"}) for k, v in curves.items()]
     )
-    picks = extract(annotations, card, dict(card.thresholds))
+    picks = extract(annotations, card, dict(card.trigger.thresholds))
     assert [(d.trace_id, d.start_time - t0) for d in picks.detections] == [("XX.A..HH", 30.0)]
     assert [(p.phase, p.time - t0) for p in picks] == [("P", 29.5)]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from zoo.models.shape_discriminator import build, conv_output_samples
+from zoo.train.shape_discriminator import build, conv_output_samples
 
 
 def _expected_params(label_channels: int, waveform_channels: int, samples: int) -> tuple[int, int]:

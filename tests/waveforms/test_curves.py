@@ -1,0 +1,85 @@
+"""The per-segment curves iterator: what annotate and classify are made of, usable without a Stream."""
+
+import numpy as np
+import obspy
+import pytest
+
+import zoo
+from zoo.waveforms.curves import SegmentCurves, curves
+from zoo.waveforms.picks import extract, pick_thresholds, picks_from_curves
+from zoo.waveforms.segments import segments
+
+
+@pytest.fixture(scope="module")
+def gappy():
+    """ObsPy's example event (EH?) and three times as long with a gap (HH?): three segments, two instruments."""
+    eh = obspy.read()
+    hh = eh.copy()
+    for tr in hh:
+        tr.stats.channel = "HH" + tr.stats.channel[-1]
+        data = np.tile(tr.data.astype(np.float64), 3)
+        tr.data = np.concatenate([data[:4000], np.full(300, np.nan), data[4300:]])
+    return eh + hh
+
+
+def test_curves_are_the_annotation_traces(phasenet, gappy):
+    found = list(curves(phasenet, gappy, batch_size=7))
+    assert [(c.trace_id, len(c.values)) for c in found] == [
+        ("BW.RJOB..EH", 3000),
+        ("BW.RJOB..HH", 4000),
+        ("BW.RJOB..HH", 4700),
+    ]
+    annotations = zoo.annotate(phasenet, gappy, batch_size=7)
+    assert len(annotations) == 3 * len(found)
+    for c, traces in zip(found, [annotations[i : i + 3] for i in range(0, len(annotations), 3)]):
+        assert isinstance(c, SegmentCurves) and c.std is None and c.labels == ("P", "S", "N")
+        for i, tr in enumerate(traces):
+            assert tr.stats.starttime == c.starttime and tr.stats.sampling_rate == c.sampling_rate
+            assert (
+                tr.stats.instrument == c.trace_id.rsplit(".", 1)[1] and tr.stats.source_channels == c.channels
+            )
+            np.testing.assert_array_equal(tr.data, c.values[:, i])
+
+
+@pytest.mark.parametrize("name", ["gpd", "eqtransformer"])
+def test_picks_from_curves_equal_picks_from_annotation_traces(name):
+    model = zoo.load(name)
+    card = model.zoo_card
+    stream = obspy.read()
+    for tr in stream:
+        tr.data = np.tile(tr.data, 3)
+    levels = pick_thresholds(card, {f"{label}_threshold": 0.05 for label in card.trigger.pick_labels})
+    direct = picks_from_curves(curves(model, stream), card, levels)
+    via_traces = extract(zoo.annotate(model, stream), card, levels)
+    assert direct == via_traces and direct.detections == via_traces.detections and len(direct) > 0
+
+
+def test_options_and_input_are_checked_before_iterating(phasenet):
+    with pytest.raises(ValueError, match="overlap"):
+        curves(phasenet, obspy.read(), overlap=3000)
+    with pytest.raises(TypeError, match="obspy.Stream"):
+        curves(phasenet, "day.mseed")
+    with pytest.raises(ValueError, match="xdisc is a classifier, not a model of seismic waveforms"):
+        curves(zoo.load("xdisc", pretrained=False), obspy.read())
+
+
+def test_prepared_segments_give_the_same_curves(phasenet):
+    segs = segments(obspy.read(), phasenet.zoo_card.waveform)
+    (a,) = curves(phasenet, segs)
+    (b,) = curves(phasenet, obspy.read())
+    np.testing.assert_array_equal(a.values, b.values)
+
+
+@pytest.mark.parametrize("call", ["annotate", "classify", "export"])
+def test_models_without_waveform_specs_are_refused_up_front(call, tmp_path):
+    model = zoo.load("max", pretrained=False)
+    run = {
+        "annotate": lambda: zoo.annotate(model, obspy.read()),
+        "classify": lambda: zoo.classify(model, obspy.read()),
+        "export": lambda: zoo.export(model, tmp_path / "max"),
+    }[call]
+    with pytest.raises(
+        ValueError, match=f"max is a autoencoder, not a model of seismic waveforms; zoo.{call}"
+    ):
+        run()
+    assert not (tmp_path / "max").exists()

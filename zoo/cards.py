@@ -1,0 +1,375 @@
+"""Model cards: what the zoo knows about a model, composed of small optional specs (data only).
+
+A :class:`ModelCard` names the model and its code (``build``, ``convert``), its :class:`Preset` table,
+and four specs (the first two ``None`` for models that do not run on seismic waveforms):
+
+- :class:`WaveformSpec`: the network input (sampling rate in Hz, window length in samples, component
+  order, normalisation, a filter of continuous data);
+- :class:`AnnotationSpec`: how windows become label curves (labels, post-processing, output step,
+  overlap, stacking, blinding, an inference copy of the network, Monte-Carlo dropout);
+- :class:`TriggerSpec`: how curves become picks and detections (labels, thresholds, hysteresis,
+  minimum length, association of picks with detections); empty (no picks) by default;
+- :class:`TrainingSpec`: the ``zoo train`` recipe and the named layer groups for fine-tuning; empty
+  (no recipe) by default.
+
+``variants`` derive a card from JSON-able arguments (e.g. the same network with another window length
+and normalisation, as a SeisBench model has): a preset or a preset folder names one with a
+:class:`Variant`, and the loaded model carries the derived card. Code is referred to with
+:func:`zoo.lazy.lazy`, so a card is data that imports no TensorFlow until its code is first called.
+
+Example:
+    >>> import zoo
+    >>> card = zoo.card("phasenet")
+    >>> card.waveform.samples, card.waveform.components, card.annotation.labels
+    (3000, 'ENZ', ('P', 'S', 'N'))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class WeightFile:
+    """One file of a preset: an upstream file pinned by URL, or a file shipped inside a package.
+
+    Attributes:
+        path: Upstream files: path relative to the weights root, ``<model>/<upstream name>``; the
+            same relative path is used in ``ZOO_WEIGHTS_MIRROR`` and in the cache. Shipped files:
+            path relative to :attr:`package` (``weights/<name>.weights.h5``).
+        url: Download URL pinned at a fixed upstream commit (empty for shipped files).
+        sha256: Expected hex digest of the file.
+        size: Expected size in bytes.
+        package: For weights trained by geozoo and shipped with it, the package that holds the file
+            (``"zoo.models.xdisc"``); ``None`` for upstream files.
+    """
+
+    path: str
+    url: str
+    sha256: str
+    size: int
+    package: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file name (last path component)."""
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named card variant and its JSON-able arguments (see :meth:`ModelCard.with_variant`).
+
+    Stored in files as ``{"name": ..., "args": {...}}`` (a preset's ``"variant"`` entry, a preset
+    folder's ``config.json``): data only, never a module or function name.
+    """
+
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, entry: Any, where: str = "variant") -> Variant:
+        """Read ``{"name": str, "args": {...}}``; ``TypeError`` naming ``where`` if it is malformed."""
+        if (
+            not isinstance(entry, Mapping)
+            or not isinstance(entry.get("name"), str)
+            or set(entry) - {"name", "args"}
+        ):
+            raise TypeError(f'{where} must be {{"name": <variant name>, "args": {{...}}}}, got {entry!r}.')
+        return cls(entry["name"], json_args(entry.get("args", {}), where))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"name": ..., "args": {...}}`` for JSON files."""
+        return {"name": self.name, "args": json_args(self.args, f"variant {self.name!r}")}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named set of published weights and the builder configuration that fits them.
+
+    Attributes:
+        name: Preset name, e.g. ``"original"``.
+        description: One sentence for ``zoo list`` / ``zoo info``.
+        files: The weight files; :func:`zoo.weights.resolve` makes them local.
+        config: Keyword arguments for the card's ``build`` so the network matches the files.
+        metadata: Free-form facts: training data, licence, citation, upstream commit.
+        variant: The card variant these weights are used with (``None``: the card as registered).
+    """
+
+    name: str
+    description: str
+    files: tuple[WeightFile, ...]
+    config: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    variant: Variant | None = None
+
+    @classmethod
+    def from_dict(cls, name: str, entry: Mapping[str, Any]) -> Preset:
+        """Build a preset from one entry of a model's ``presets.py`` table."""
+        variant = entry.get("variant")
+        return cls(
+            name=name,
+            description=entry["description"],
+            files=tuple(WeightFile(**f) for f in entry["files"]),
+            config=dict(entry.get("config", {})),
+            metadata=dict(entry.get("metadata", {})),
+            variant=None if variant is None else Variant.from_dict(variant, f"preset {name!r}: variant"),
+        )
+
+
+def preset_table(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Preset]:
+    """The :class:`Preset` table of a model's ``PRESETS`` dictionary (data from ``presets.py``)."""
+    return {name: Preset.from_dict(name, entry) for name, entry in entries.items()}
+
+
+@dataclass(frozen=True)
+class WaveformSpec:
+    """The network input: windows ``[batch, samples, len(components)]`` float32 in raw counts.
+
+    Attributes:
+        sampling_rate: Input sampling rate in Hz.
+        samples: Window length in samples.
+        components: Component order of the network input, e.g. ``"ENZ"``.
+        normalize: ``normalize(x) -> x`` on raw windows ``[batch, samples, channels]`` float32, in
+            TensorFlow ops (it runs in the compiled predict and in exported graphs).
+        filter_stream: Optional ``filter_stream(stream) -> stream`` applied to each continuous ObsPy
+            segment (already at :attr:`sampling_rate`) before windowing, e.g. GPD's detrend and
+            band-pass. It must not modify its argument in place.
+    """
+
+    sampling_rate: float
+    samples: int
+    components: str
+    normalize: Callable[[Any], Any]
+    filter_stream: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class AnnotationSpec:
+    """How window outputs become label curves over a continuous segment.
+
+    Attributes:
+        labels: Names of the output channels of :attr:`postprocess`, in order (``("P", "S", "N")``).
+            Annotation traces are named ``<Model>_<label>``.
+        postprocess: ``postprocess(outputs) -> [batch, out_samples, len(labels)]``; turns the network's
+            raw outputs into label curves (TensorFlow ops).
+        output_step: Input samples per output sample of :attr:`postprocess` (1 for sample-wise
+            pickers). For ``output_kind="point"`` models it is the default stride in samples.
+        output_kind: ``"sequence"`` (curves over the window) or ``"point"`` (one value per window,
+            placed at the window centre).
+        overlap: Default overlap of consecutive windows, in samples.
+        stacking: ``"mean"`` or ``"max"`` over overlapping windows.
+        blinding: Samples ``(start, end)`` of each window edge that do not contribute to stacking.
+        inference_model: Optional ``inference_model(model) -> keras.Model``: a faster network that
+            gives the same outputs to float32 round-off (e.g. batch norm folded into convolutions),
+            used by ``annotate``; rebuilt whenever the model's weights change.
+        mc_dropout: Optional ``mc_dropout(model)`` context manager inside which the model's dropout
+            layers are active at inference (Monte-Carlo dropout) while batch norm stays in
+            inference mode; enables ``annotate(..., mc_samples=N)``.
+    """
+
+    labels: tuple[str, ...]
+    postprocess: Callable[[Any], Any]
+    output_step: int = 1
+    output_kind: Literal["sequence", "point"] = "sequence"
+    overlap: int = 0
+    stacking: Literal["mean", "max"] = "mean"
+    blinding: tuple[int, int] = (0, 0)
+    inference_model: Callable[[Any], Any] | None = None
+    mc_dropout: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    """How label curves become picks and detections.
+
+    Attributes:
+        pick_labels: Labels that produce phase picks (peak of each triggered interval).
+        detection_labels: Labels that produce detections (trigger intervals).
+        thresholds: Default trigger-on threshold (probability) per pick or detection label.
+        off_thresholds: Trigger-off threshold per label (hysteresis: a trigger starts where the curve
+            reaches the on threshold and lasts while it stays at or above the off threshold); labels
+            not listed switch off at their on threshold.
+        min_samples: Triggers shorter than this many output samples are dropped: one number for every
+            label, or a number per label (labels not listed: 1).
+        picks_within_detections: Seconds before a detection's start from which picks belong to it. With
+            a value, each detection keeps the most probable pick of each phase between that margin before
+            its start and its end, and picks outside every detection are dropped, as EQTransformer's own
+            picker associates picks with detections. ``None`` keeps every pick.
+        detections_need_picks: Drop detections with no pick inside them (from
+            :attr:`picks_within_detections` seconds before the start, or the start, to the end): the
+            original EQTransformer writes only detections with a P or an S.
+    """
+
+    pick_labels: tuple[str, ...] = ()
+    detection_labels: tuple[str, ...] = ()
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    off_thresholds: Mapping[str, float] = field(default_factory=dict)
+    min_samples: int | Mapping[str, int] = 1
+    picks_within_detections: float | None = None
+    detections_need_picks: bool = False
+
+    def min_trigger(self, label: str) -> int:
+        """Shortest trigger, in output samples, kept for ``label`` (see :attr:`min_samples`)."""
+        if isinstance(self.min_samples, Mapping):
+            return int(self.min_samples.get(label, 1))
+        return int(self.min_samples)
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """Training: the ``zoo train`` recipe and layer groups for fine-tuning.
+
+    Attributes:
+        recipe: Module path of the model's ``zoo train`` recipe (a module with ``add_arguments(parser)``
+            and ``run(args)``, e.g. ``"zoo.train.pickers"``), or ``None``.
+        layer_groups: Named groups of layers for fine-tuning (``{"encoder": <regex of layer names>}``),
+            used by ``zoo.train.fit(..., freeze="encoder")``.
+    """
+
+    recipe: str | None = None
+    layer_groups: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """What the zoo knows about one model.
+
+    Attributes:
+        name: Registry name, lower case (``"phasenet"``).
+        task: ``"picker"``, ``"detector"``, ``"classifier"``, ``"regressor"`` or ``"autoencoder"``.
+        description: One line.
+        citation: Citation of the original paper (``CITATION`` of the model's ``presets.py``).
+        licence: Licence of the published weights.
+        display_name: Prefix of annotation channel names (``"PhaseNet"``); the name if empty.
+        build: ``build(**config) -> keras.Model`` with random initialisation.
+        convert: ``convert(model, files)`` assigns the upstream weights to ``model``; ``files`` maps
+            each upstream file name to its verified local path.
+        presets: The preset table (:class:`Preset` by name).
+        default_preset: Used by ``pretrained=True``.
+        waveform: The network input, for models of seismic waveforms (else ``None``).
+        annotation: How windows become curves (``None`` for models that are not run on streams).
+        trigger: How curves become picks and detections (the default, an empty spec: no picks).
+        training: The training recipe and layer groups (the default, an empty spec: no recipe).
+        variants: Named functions ``variant(card, args) -> card`` that derive a card from JSON-able
+            arguments (see :meth:`with_variant`).
+    """
+
+    name: str
+    task: Literal["picker", "detector", "classifier", "regressor", "autoencoder"]
+    description: str
+    citation: str
+    licence: str
+    display_name: str
+    build: Callable[..., Any]
+    convert: Callable[[Any, Mapping[str, Any]], None] | None
+    presets: Mapping[str, Preset]
+    default_preset: str | None
+    waveform: WaveformSpec | None = None
+    annotation: AnnotationSpec | None = None
+    trigger: TriggerSpec = field(default_factory=TriggerSpec)
+    training: TrainingSpec = field(default_factory=TrainingSpec)
+    variants: Mapping[str, Callable[[ModelCard, Mapping[str, Any]], ModelCard]] = field(default_factory=dict)
+
+    @property
+    def prefix(self) -> str:
+        """Channel-name prefix of annotation traces."""
+        return self.display_name or self.name
+
+    @property
+    def takes_waveforms(self) -> bool:
+        """True if the model runs on seismic waveforms (it has a waveform and an annotation spec)."""
+        return self.waveform is not None and self.annotation is not None
+
+    def preset(self, name: str | None = None) -> Preset:
+        """Return a preset by name (the default preset for ``None``)."""
+        name = self.default_preset if name is None else name
+        if name not in self.presets:
+            raise ValueError(
+                f"Model {self.name!r} has no preset {name!r}. " + choices("presets", name, list(self.presets))
+            )
+        return self.presets[name]
+
+    def with_variant(self, variant: Variant | None) -> ModelCard:
+        """The card derived by one of :attr:`variants` (``self`` for ``None``).
+
+        Raises:
+            ValueError: an unknown variant, or a variant function that does not return a valid card of
+                this model.
+        """
+        if variant is None:
+            return self
+        if variant.name not in self.variants:
+            raise ValueError(
+                f"Model {self.name!r} has no card variant {variant.name!r}; its variants: "
+                f"{', '.join(sorted(self.variants)) or 'none'}."
+            )
+        derived = self.variants[variant.name](self, dict(variant.args))
+        if not isinstance(derived, ModelCard) or derived.name != self.name:
+            raise ValueError(f"Card variant {variant.name!r} of {self.name!r} did not return a card of it.")
+        derived.check()
+        return derived
+
+    def check(self) -> None:
+        """Raise ``ValueError`` if the specs contradict each other (labels, thresholds, presets)."""
+        if self.default_preset is not None and self.default_preset not in self.presets:
+            raise ValueError(
+                f"Default preset {self.default_preset!r} of {self.name!r} is not in its presets."
+            )
+        if self.annotation is not None and self.waveform is None:
+            raise ValueError(f"{self.name}: an annotation spec needs a waveform spec (the network input).")
+        if self.trigger != TriggerSpec():
+            labels = self.annotation.labels if self.annotation is not None else ()
+            triggered = (*self.trigger.pick_labels, *self.trigger.detection_labels)
+            named = (*triggered, *self.trigger.thresholds, *self.trigger.off_thresholds)
+            unknown = sorted({label for label in named if label not in labels})
+            if unknown:
+                raise ValueError(f"{self.name}: trigger labels {unknown} are not among its labels {labels}.")
+            missing = [label for label in triggered if label not in self.trigger.thresholds]
+            if missing:
+                raise ValueError(f"{self.name}: no default threshold for {missing}.")
+        for preset in self.presets.values():
+            if preset.variant is not None and preset.variant.name not in self.variants:
+                raise ValueError(
+                    f"{self.name}: preset {preset.name!r} names the unknown card variant {preset.variant.name!r}."
+                )
+
+    def replace(self, **changes: Any) -> ModelCard:
+        """A copy with some fields (or spec fields, as ``{"annotation": {"overlap": 1500}}``) changed.
+
+        A spec given as a mapping updates the card's spec field by field; a variant function is usually
+        one call of this method.
+
+        Example:
+            >>> import zoo
+            >>> zoo.card("phasenet").replace(annotation={"overlap": 500}).annotation.overlap
+            500
+        """
+        for key, value in list(changes.items()):
+            current = getattr(self, key)
+            if isinstance(value, Mapping) and dataclasses.is_dataclass(current):
+                changes[key] = dataclasses.replace(current, **value)
+        return dataclasses.replace(self, **changes)
+
+
+def choices(kind: str, given: str, valid: list[str]) -> str:
+    """``"Valid <kind>: a, b, c. Did you mean 'b'?"`` for an error message."""
+    close = difflib.get_close_matches(str(given).lower(), valid, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"Valid {kind}: {', '.join(sorted(valid)) or 'none'}.{hint}"
+
+
+def json_args(args: Any, where: str) -> dict[str, Any]:
+    """``args`` as a plain dict after checking it is JSON-able (variant arguments live in files)."""
+    if not isinstance(args, Mapping):
+        raise TypeError(f"{where}: variant arguments must be a mapping, got {type(args).__name__}.")
+    try:
+        return json.loads(json.dumps(dict(args)))
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{where}: variant arguments must be JSON-able ({err}).") from err

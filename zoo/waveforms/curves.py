@@ -1,0 +1,182 @@
+"""Per-segment label curves: segments -> windows -> compiled predict -> stacking, without an ObsPy Stream.
+
+:func:`curves` is the reusable core of :func:`zoo.annotate` and :func:`zoo.classify`: it yields one
+:class:`SegmentCurves` per continuous segment as soon as the segment's last window has been stacked, so a
+runner that wants picks (or its own output format) never builds annotation traces. Everything it needs
+is read off the model's card; nothing here names a model.
+
+Example:
+    >>> import obspy, zoo
+    >>> model = zoo.load("phasenet")
+    >>> [(c.trace_id, c.labels, c.values.shape, c.sampling_rate) for c in curves(model, obspy.read())]
+    [('BW.RJOB..EH', ('P', 'S', 'N'), (3000, 3), 100.0)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import obspy
+
+from zoo.cards import ModelCard
+from zoo.registry import waveform_card
+from zoo.waveforms.predict import Strategy, activated, predict_function, single_pass, window_outputs
+from zoo.waveforms.segments import Segment, segments
+from zoo.waveforms.stacking import Stacker
+from zoo.waveforms.windows import fit_segments, segment_starts
+
+
+@dataclass(frozen=True)
+class SegmentCurves:
+    """The label curves of one continuous segment of one instrument.
+
+    Attributes:
+        trace_id: ``NET.STA.LOC.CH`` of the instrument (``CH`` the band and instrument code).
+        channels: The SEED channel code read for each component role (``{"Z": "EHZ", ...}``); a
+            zero-filled component is absent.
+        starttime: Time of the first curve sample (point models: the first window's centre).
+        sampling_rate: Curve samples per second (Hz): the card's rate / ``output_step`` (point models:
+            / the stride).
+        labels: The card's labels, one column each.
+        values: ``[samples, len(labels)]`` float32 (the mean over passes for Monte-Carlo dropout).
+        std: ``[samples, len(labels)]`` float32 spread of a strategy that gives one, else ``None``.
+    """
+
+    trace_id: str
+    channels: dict[str, str]
+    starttime: obspy.UTCDateTime
+    sampling_rate: float
+    labels: tuple[str, ...]
+    values: np.ndarray
+    std: np.ndarray | None = None
+
+
+def _whole_number(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_options(card: ModelCard, batch_size: int, overlap: int, stride: int) -> None:
+    """``ValueError`` for a batch size, overlap (samples) or stride (samples) the card cannot run with."""
+    window, annotation = card.waveform.samples, card.annotation
+    for name, value in (("batch_size", batch_size), ("stride", stride)):
+        if not _whole_number(value) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+    if not _whole_number(overlap) or not 0 <= overlap < window:
+        raise ValueError(f"overlap must be a whole number of samples in [0, {window}), got {overlap!r}.")
+    if annotation.output_kind == "sequence" and (window - overlap) % annotation.output_step:
+        raise ValueError(
+            f"{card.prefix} outputs one value per {annotation.output_step} samples; the window step "
+            f"(window {window} - overlap {overlap}) must be a multiple of it."
+        )
+
+
+def curves(
+    model: Any,
+    data: obspy.Stream | obspy.Trace | list[Segment],
+    *,
+    batch_size: int = 128,
+    overlap: int | None = None,
+    stride: int | None = None,
+    strategy: Strategy | None = None,
+) -> Iterator[SegmentCurves]:
+    """The label curves of every continuous segment, yielded as each segment completes.
+
+    Args:
+        model: A model from :func:`zoo.load` (a model of seismic waveforms).
+        data: Raw waveforms (see :func:`zoo.annotate`), or a list of segments already made by
+            :func:`zoo.waveforms.segments.segments` for the model's waveform spec.
+        batch_size: Windows per compiled predict call.
+        overlap: Overlap of consecutive windows in samples (sequence models; default the card's).
+        stride: Step between windows in samples (point models; default the card's ``output_step``).
+        strategy: How a batch becomes curves (see :mod:`zoo.waveforms.predict`); default one pass.
+
+    Returns:
+        An iterator of :class:`SegmentCurves` in segment order (instruments sorted by id, then time).
+        Arguments, the stream and the segments are checked before it is returned.
+
+    Raises:
+        ValueError: Not a waveform model, bad options, or no segment long enough (see :func:`zoo.annotate`).
+    """
+    card = waveform_card(model, "zoo.annotate")
+    overlap = card.annotation.overlap if overlap is None else overlap
+    stride = card.annotation.output_step if stride is None else stride
+    check_options(card, batch_size, overlap, stride)
+    if isinstance(data, (list, tuple)) and data and all(isinstance(seg, Segment) for seg in data):
+        found = list(data)
+    else:
+        found = segments(data, card.waveform)
+    fitted = fit_segments(found, card.waveform.samples)
+    segs = [seg for seg, _ in fitted]
+    starts = segment_starts(segs, card.waveform.samples, card.annotation, overlap, stride)
+    predict = predict_function(model, card)
+    return _iterate(model, card, fitted, starts, predict, batch_size, stride, strategy or single_pass)
+
+
+def _iterate(model, card, fitted, starts, predict, batch_size, stride, strategy) -> Iterator[SegmentCurves]:
+    segs = [seg for seg, _ in fitted]
+    pending: dict[int, _Collector] = {}
+    with activated(strategy, model):
+        outputs = window_outputs(
+            predict, segs, starts, card.waveform.samples, batch_size, strategy, f"{card.prefix} annotate"
+        )
+        for i, index, mean, std in outputs:
+            if i not in pending:
+                pending[i] = _Collector(fitted[i], starts[i], card, stride, mean.shape, std is not None)
+            if pending[i].add(index, mean, std):
+                yield pending.pop(i).result()
+
+
+class _Collector:
+    """Collects one segment's window outputs (stacked, or placed for point models) into its curves."""
+
+    def __init__(
+        self,
+        fitted: tuple[Segment, int],
+        starts: np.ndarray,
+        card: ModelCard,
+        stride: int,
+        shape: tuple[int, ...],
+        with_std: bool,
+    ) -> None:
+        (self.segment, self.length), self.starts, self.card, self.stride = fitted, starts, card, stride
+        self.point = card.annotation.output_kind == "point"
+        self.received = 0
+        kinds = ("values", "std") if with_std else ("values",)
+        if self.point:
+            self.parts = {kind: np.empty((len(starts), shape[2]), np.float32) for kind in kinds}
+        else:
+            length = len(self.segment.data)
+            self.parts = {
+                kind: Stacker(starts, length, card.annotation, shape[1], shape[2]) for kind in kinds
+            }
+
+    def add(self, index: int, mean: np.ndarray, std: np.ndarray | None) -> bool:
+        """Take the outputs of windows ``index, index + 1, ...``; ``True`` once all have arrived."""
+        for kind, values in (("values", mean), ("std", std)):
+            if kind not in self.parts:
+                continue
+            if self.point:
+                self.parts[kind][index : index + len(values)] = values[:, 0, :]
+            else:
+                self.parts[kind].add(values, index)
+        self.received += len(mean)
+        return self.received == len(self.starts)
+
+    def result(self) -> SegmentCurves:
+        waveform, annotation, seg = self.card.waveform, self.card.annotation, self.segment
+        window = waveform.samples
+        if self.point:
+            kept = (self.starts + window // 2) < self.length
+            arrays = {kind: part[kept] for kind, part in self.parts.items()}
+            t0 = seg.starttime + (window // 2) / waveform.sampling_rate
+            rate = waveform.sampling_rate / self.stride
+        else:
+            n_out = -(-self.length // annotation.output_step)
+            arrays = {kind: part.result()[:n_out] for kind, part in self.parts.items()}
+            t0, rate = seg.starttime, waveform.sampling_rate / annotation.output_step
+        return SegmentCurves(
+            seg.trace_id, dict(seg.channels), t0, rate, annotation.labels, arrays["values"], arrays.get("std")
+        )

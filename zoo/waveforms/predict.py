@@ -1,0 +1,174 @@
+"""The compiled batched predict of a zoo model and the threaded runner that feeds it windows.
+
+:func:`predict_function` compiles raw windows -> the card's normalisation -> network -> the card's
+post-processing into one ``tf.function`` (cached on the model, rebuilt when its weights change).
+:func:`window_outputs` runs it over the windows of many segments in a worker thread, batch by batch.
+How a batch is turned into curves is a *strategy*: a callable ``strategy(predict, span, offsets) ->
+(mean, std | None)``; :func:`single_pass` is the default, :class:`MonteCarloDropout` averages several
+stochastic passes, and ``zoo.annotate(..., tta=...)`` builds a test-time augmentation strategy. A strategy
+may also have ``active(model)``, a context manager entered while it runs.
+
+Example:
+    >>> import numpy as np, zoo
+    >>> model = zoo.load("phasenet")
+    >>> predict = predict_function(model, model.zoo_card)
+    >>> mean, std = single_pass(predict, np.zeros((3000, 3), "float32"), np.array([0], "int32"))
+    >>> mean.shape, std
+    ((1, 3000, 3), None)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import tensorflow as tf
+from tqdm.auto import tqdm
+
+from zoo.cards import ModelCard
+from zoo.waveforms.segments import Segment
+from zoo.waveforms.windows import batches
+
+_PROGRESS_MIN_WINDOWS = 16
+_BATCHES_AHEAD = 3
+"""Batches queued for the predict thread while the caller stacks finished segments."""
+
+Predict = Callable[[Any, Any], Any]
+"""``predict(span [samples, components] float32, offsets [windows] int32) -> [windows, out, labels]``."""
+
+
+class Strategy(Protocol):
+    """Turns one batch into label curves: ``(predict, span, offsets) -> (mean, std | None)`` as NumPy."""
+
+    def __call__(
+        self, predict: Predict, span: np.ndarray, offsets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]: ...
+
+
+def single_pass(predict: Predict, span: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, None]:
+    """The default strategy: one deterministic pass, no spread."""
+    return predict(span, offsets).numpy(), None
+
+
+@dataclass(frozen=True)
+class MonteCarloDropout:
+    """Monte-Carlo dropout: the mean and standard deviation of ``samples`` passes with dropout on.
+
+    Attributes:
+        samples: Stochastic passes per batch (at least 2).
+        dropout: The card's ``mc_dropout(model)`` context manager (:attr:`AnnotationSpec.mc_dropout`).
+    """
+
+    samples: int
+    dropout: Callable[[Any], Any]
+
+    def __call__(
+        self, predict: Predict, span: np.ndarray, offsets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        draws = np.stack([predict(span, offsets).numpy() for _ in range(self.samples)])
+        return draws.mean(axis=0), draws.std(axis=0)
+
+    def active(self, model: Any) -> Any:
+        """The model's dropout switched on, for the duration of a run."""
+        return self.dropout(model)
+
+
+def _fingerprint(model: Any) -> str:
+    """A digest of the model's current weights."""
+    digest = hashlib.sha1()
+    for weight in model.weights:
+        digest.update(np.ascontiguousarray(weight.numpy()).tobytes())
+    return digest.hexdigest()
+
+
+def predict_function(model: Any, card: ModelCard) -> tf.types.experimental.GenericFunction:
+    """One compiled function: ``(span, offsets)`` of raw windows -> normalised -> network -> label curves.
+
+    Cached on the model for its card. With ``card.annotation.inference_model`` the function runs that
+    faster copy of the network, rebuilt when the model's weights have changed since (so fine-tuning is
+    never ignored).
+    """
+    annotation, waveform = card.annotation, card.waveform
+    fingerprint = _fingerprint(model) if annotation.inference_model is not None else None
+    cached = getattr(model, "_zoo_predict", None)
+    if cached is not None and cached[0] == fingerprint and cached[1] == card:
+        return cached[2]
+    network = model if annotation.inference_model is None else annotation.inference_model(model)
+
+    window = waveform.samples
+    spec = [tf.TensorSpec([None, len(waveform.components)], tf.float32), tf.TensorSpec([None], tf.int32)]
+
+    @tf.function(input_signature=spec, reduce_retracing=True)
+    def predict(span: tf.Tensor, offsets: tf.Tensor) -> tf.Tensor:
+        windows = tf.gather(span, offsets[:, None] + tf.range(window)[None, :])
+        return annotation.postprocess(network(waveform.normalize(windows), training=False))
+
+    model._zoo_predict = (fingerprint, card, predict)
+    return predict
+
+
+def on_windows(predict: Predict, window: int, components: int) -> Callable[[Any], Any]:
+    """``predict`` on windows ``[batch, window, components]`` instead of a span and offsets."""
+
+    def run(windows: Any) -> Any:
+        windows = tf.convert_to_tensor(windows, tf.float32)
+        count = tf.shape(windows)[0]
+        span = tf.reshape(windows, [-1, components])
+        return predict(span, tf.range(count, dtype=tf.int32) * window)
+
+    return run
+
+
+def window_outputs(
+    predict: Predict,
+    segs: list[Segment],
+    starts: list[np.ndarray],
+    window: int,
+    batch_size: int,
+    strategy: Strategy = single_pass,
+    desc: str = "annotate",
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray | None]]:
+    """``(segment index, first window index, outputs, std)`` for each batch's windows of each segment, in order.
+
+    ``outputs`` are the label curves ``[windows, out_samples, labels]`` that ``strategy`` makes of each
+    batch (with their spread in ``std``, or ``None``). TensorFlow works in a worker thread with up to
+    ``_BATCHES_AHEAD`` batches queued, so the caller's stacking overlaps the network instead of leaving it
+    idle; outputs are handed over batch by batch, so no segment-sized buffer of window outputs is held.
+    A tqdm bar named ``desc`` shows the windows done (from 16 windows on).
+    """
+    received = [0] * len(starts)
+
+    def collect(future, owners: np.ndarray) -> Iterator[tuple[int, int, np.ndarray, np.ndarray | None]]:
+        mean, spread = future.result()
+        cuts = np.flatnonzero(np.diff(owners)) + 1
+        for rows in np.split(np.arange(len(owners)), cuts):
+            i, sl = int(owners[rows[0]]), slice(rows[0], rows[-1] + 1)
+            yield i, received[i], mean[sl], None if spread is None else spread[sl]
+            received[i] += len(rows)
+        if progress.n + len(owners) < n_windows:
+            progress.update(len(owners))
+        else:  # the final state is drawn once, by close(); update() would draw 100 % a second time
+            progress.n = n_windows
+
+    n_windows = sum(len(s) for s in starts)
+    progress = tqdm(total=n_windows, unit="win", desc=desc, disable=n_windows < _PROGRESS_MIN_WINDOWS)
+    with progress, ThreadPoolExecutor(max_workers=1) as worker:
+        pending: deque = deque()
+        for span, offsets, owners in batches(segs, starts, window, batch_size):
+            pending.append((worker.submit(strategy, predict, span, offsets), owners))
+            if len(pending) > _BATCHES_AHEAD:
+                yield from collect(*pending.popleft())
+        while pending:
+            yield from collect(*pending.popleft())
+
+
+def activated(strategy: Strategy, model: Any) -> Any:
+    """The strategy's ``active(model)`` context (e.g. dropout switched on), or a context that does nothing."""
+    active = getattr(strategy, "active", None)
+    return active(model) if active is not None else contextlib.nullcontext()
