@@ -1,5 +1,7 @@
 """The per-segment curves iterator: what annotate and classify are made of, usable without a Stream."""
 
+from pathlib import Path
+
 import numpy as np
 import obspy
 import pytest
@@ -83,3 +85,16 @@ def test_models_without_waveform_specs_are_refused_up_front(call, tmp_path):
     ):
         run()
     assert not (tmp_path / "max").exists()
+
+
+@pytest.mark.parametrize("name", ["phasenet", "eqtransformer", "cred", "gpd"])
+def test_curves_on_real_data_equal_the_pinned_curves(name, stead_continuous):
+    """Each model's curves on real records at three stations (one segment with a gap, one resampled from
+    20 Hz) equal those pinned before the performance work (tests/waveforms/make_pinned_curves.py)."""
+    pinned = np.load(Path(__file__).parent / "fixtures" / "pinned_curves.npz")
+    found = list(curves(zoo.load(name), stead_continuous))
+    assert [f"{c.trace_id} {c.starttime}" for c in found] == pinned[f"{name}/ids"].tolist()
+    for i, c in enumerate(found):
+        expected = pinned[f"{name}/{i}"]
+        assert c.values.shape == expected.shape and np.isfinite(expected).all()
+        np.testing.assert_allclose(c.values, expected, atol=1e-5, rtol=0)
