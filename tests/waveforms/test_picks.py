@@ -105,3 +105,34 @@ def test_eqtransformer_keeps_only_detections_with_a_pick_as_the_original_picker(
     picks = extract(annotations, card, dict(card.trigger.thresholds))
     assert [(d.trace_id, d.start_time - t0) for d in picks.detections] == [("XX.A..HH", 30.0)]
     assert [(p.phase, p.time - t0) for p in picks] == [("P", 29.5)]
+
+
+def _classify_peak_bytes(model, stream) -> tuple[int, int]:
+    """NumPy's peak allocation (bytes, tracemalloc) while ``zoo.classify`` runs, and the pick count."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        picks = zoo.classify(model, stream, P_threshold=0.3)
+        return tracemalloc.get_traced_memory()[1], len(picks)
+    finally:
+        tracemalloc.stop()
+
+
+def test_trigger_on_float32_equals_float64_at_the_threshold():
+    edge = np.float32(0.7)  # 0.699999988: below 0.7 in float64
+    values = np.array([0.0, edge, np.nextafter(edge, np.float32(1)), 0.0, edge, 0.0], np.float32)
+    assert trigger(values, 0.7) == trigger(values.astype(np.float64), 0.7) == [(2, 3, 2)]
+
+
+def test_classify_memory_is_flat_in_the_number_of_instruments(phasenet, stream_of):
+    """One instrument's data and curves at a time: three instruments need no more memory than one."""
+    rng = np.random.default_rng(1)
+    day = rng.normal(0, 100, (100 * 1200, 3)).astype(np.int32)
+    one = stream_of(day, station="A")
+    three = one + stream_of(day, station="B") + stream_of(day, station="C")
+    zoo.classify(phasenet, one)
+    peak_one, picks_one = _classify_peak_bytes(phasenet, one)
+    peak_three, picks_three = _classify_peak_bytes(phasenet, three)
+    assert picks_three == 3 * picks_one
+    assert peak_three < 1.2 * peak_one

@@ -1,8 +1,8 @@
 """One task's work: read the instrument's data with margins, pick, keep the picks inside the chunk.
 
-This is the only module of ``zoo.archive`` that calls the waveform path (``zoo.classify``, or
-``zoo.annotate`` and the pick extraction when the probability traces are kept), so it is the one
-place to switch when that path offers a lower-level entry.
+This is the only module of ``zoo.archive`` that calls the waveform path: the per-segment curves of
+:func:`zoo.waveforms.curves.curves`, turned into picks (and, when asked for, probability traces cut to
+the chunk) as each segment completes, so a worker holds one task's data and one segment's curves.
 
 Example:
     >>> import obspy, zoo
@@ -26,12 +26,13 @@ import fsspec
 import obspy
 from obspy.io.mseed.util import get_record_information
 
-import zoo
 from zoo.archive.sources import ChannelFile
 from zoo.archive.tasks import Task
 from zoo.registry import card_of
+from zoo.waveforms.annotate import traces
+from zoo.waveforms.curves import curves
 from zoo.waveforms.picklist import Pick
-from zoo.waveforms.picks import extract, pick_thresholds
+from zoo.waveforms.picks import pick_list, pick_thresholds, segment_picks
 from zoo.waveforms.segments import COMPONENT_ALIASES
 
 _READ_SLACK = 1.0
@@ -201,11 +202,15 @@ def pick_chunk(
             f"{card.prefix} needs {card.waveform.components} (pass zero_fill=True, --zero-fill-missing, to pick with "
             "zeros in its place as zoo.classify does)."
         )
-    if annotations:
-        traces = zoo.annotate(model, stream, batch_size=batch_size)
-        picks = extract(traces, card, pick_thresholds(card, thresholds))
-        kept = traces.slice(task.start, task.end - 1e-6, nearest_sample=False)
-    else:
-        picks, kept = zoo.classify(model, stream, batch_size=batch_size, **thresholds), None
-    inside_picks = [p for p in picks if task.start <= p.time < task.end]
+    levels = pick_thresholds(card, thresholds)
+    picks, detections, kept = [], [], obspy.Stream() if annotations else None
+    for segment in curves(model, stream, batch_size=batch_size):
+        found = segment_picks(segment, card, levels)
+        picks, detections = picks + found[0], detections + found[1]
+        if annotations:
+            kept += obspy.Stream(traces(segment, card.prefix)).slice(
+                task.start, task.end - 1e-6, nearest_sample=False
+            )
+        del segment  # one segment's curves at a time
+    inside_picks = [p for p in pick_list(card, picks, detections) if task.start <= p.time < task.end]
     return ChunkResult(inside_picks, seconds, kept)

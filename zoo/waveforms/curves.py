@@ -24,7 +24,7 @@ import obspy
 from zoo.cards import ModelCard
 from zoo.registry import waveform_card
 from zoo.waveforms.predict import Strategy, activated, predict_function, single_pass, window_outputs
-from zoo.waveforms.segments import Segment, segments
+from zoo.waveforms.segments import Segment, instruments
 from zoo.waveforms.stacking import Stacker
 from zoo.waveforms.windows import fit_segments, segment_starts
 
@@ -104,29 +104,50 @@ def curves(
     overlap = card.annotation.overlap if overlap is None else overlap
     stride = card.annotation.output_step if stride is None else stride
     check_options(card, batch_size, overlap, stride)
+    window = card.waveform.samples
     if isinstance(data, (list, tuple)) and data and all(isinstance(seg, Segment) for seg in data):
-        found = list(data)
+        given = fit_segments(list(data), window)
+        groups = [(sum(len(s.data) for s, _ in given), lambda: given)]
     else:
-        found = segments(data, card.waveform)
-    fitted = fit_segments(found, card.waveform.samples)
-    segs = [seg for seg, _ in fitted]
-    starts = segment_starts(segs, card.waveform.samples, card.annotation, overlap, stride)
+        found = instruments(data, card.waveform)
+        if all(i.samples < window // 2 for i in found):
+            fit_segments([], window)
+        groups = [(i.samples, lambda i=i: fit_segments(i.segments(), window, required=False)) for i in found]
     predict = predict_function(model, card)
-    return _iterate(model, card, fitted, starts, predict, batch_size, stride, strategy or single_pass)
+    return _iterate(model, card, groups, predict, batch_size, overlap, stride, strategy or single_pass)
 
 
-def _iterate(model, card, fitted, starts, predict, batch_size, stride, strategy) -> Iterator[SegmentCurves]:
-    segs = [seg for seg, _ in fitted]
+def _iterate(model, card, groups, predict, batch_size, overlap, stride, strategy) -> Iterator[SegmentCurves]:
+    window, annotation = card.waveform.samples, card.annotation
+    fitted: dict[int, tuple[tuple[Segment, int], np.ndarray]] = {}
     pending: dict[int, _Collector] = {}
+    numbered = [0]
+
+    def build(fit):
+        """A group's fitted segments and window starts, remembered by segment number until collected."""
+        kept = fit()
+        segs = [seg for seg, _ in kept]
+        starts = segment_starts(segs, window, annotation, overlap, stride)
+        fitted.update((numbered[0] + k, item) for k, item in enumerate(zip(kept, starts)))
+        numbered[0] += len(kept)
+        return segs, starts
+
+    def estimate(samples: int) -> int:
+        step = stride if annotation.output_kind == "point" else window - overlap
+        return max(1, -(-(samples - window) // step) + 1)
+
+    done: set[int] = set()
+    jobs = [(estimate(samples), lambda fit=fit: build(fit)) for samples, fit in groups]
     with activated(strategy, model):
-        outputs = window_outputs(
-            predict, segs, starts, card.waveform.samples, batch_size, strategy, f"{card.prefix} annotate"
-        )
+        outputs = window_outputs(predict, jobs, window, batch_size, strategy, f"{card.prefix} annotate")
         for i, index, mean, std in outputs:
             if i not in pending:
-                pending[i] = _Collector(fitted[i], starts[i], card, stride, mean.shape, std is not None)
+                pending[i] = _Collector(*fitted.pop(i), card, stride, mean.shape, std is not None)
             if pending[i].add(index, mean, std):
+                done.add(i)
                 yield pending.pop(i).result()
+    if not done:
+        fit_segments([], window)
 
 
 class _Collector:

@@ -49,15 +49,24 @@ def trigger(
         [(1, 4, 2), (5, 6, 5)]
     """
     off = on if off is None else min(off, on)
-    v = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=-np.inf)
+    v = np.asarray(values)
+    on_level, off_level = _level(on, v.dtype), _level(off, v.dtype)
     found = []
-    for a, b in runs(v >= off):
-        hits = np.flatnonzero(v[a:b] >= on)
+    for a, b in runs(v >= off_level):  # NaN compares below; no float64 copy of a day-long curve
+        hits = np.flatnonzero(v[a:b] >= on_level)
         if len(hits) == 0 or b - (a + hits[0]) < min_samples:
             continue
         start = a + int(hits[0])
         found.append((start, b, start + int(np.argmax(v[start:b]))))
     return found
+
+
+def _level(threshold: float, dtype: np.dtype) -> Any:
+    """The smallest value of ``dtype`` at or above ``threshold``: ``x >= level`` in ``dtype`` is ``x >= threshold``."""
+    if dtype != np.float32:
+        return np.float64(threshold)
+    level = np.float32(threshold)
+    return np.nextafter(level, np.float32(np.inf)) if float(level) < threshold else level
 
 
 def pick_thresholds(card: ModelCard, given: dict[str, Any]) -> dict[str, float]:
@@ -118,8 +127,8 @@ def _label_picks(
     return picks, detections
 
 
-def _pick_list(card: ModelCard, picks: list[Pick], detections: list[Detection]) -> PickList:
-    """The card's association rules applied, as a :class:`PickList`."""
+def pick_list(card: ModelCard, picks: list[Pick], detections: list[Detection]) -> PickList:
+    """The card's association rules applied to the picks and detections of a run, as a :class:`PickList`."""
     rules = card.trigger
     if rules.picks_within_detections is not None or rules.detections_need_picks:
         picks, detections = _associate(
@@ -128,31 +137,48 @@ def _pick_list(card: ModelCard, picks: list[Pick], detections: list[Detection]) 
     return PickList(picks, detections)
 
 
+def segment_picks(
+    segment: SegmentCurves, card: ModelCard, thresholds: dict[str, float]
+) -> tuple[list[Pick], list[Detection]]:
+    """The picks and detections of one segment's curves, before the card's association rules.
+
+    ``thresholds`` are the trigger-on levels by label (see :func:`pick_thresholds`); :func:`pick_list`
+    applies the association rules to those of all segments.
+    """
+    picks, detections = [], []
+    dt = 1.0 / segment.sampling_rate
+    for i, label in enumerate(segment.labels):
+        p, d = _label_picks(
+            card,
+            thresholds,
+            label,
+            segment.values[:, i],
+            segment.trace_id,
+            segment.channels,
+            segment.starttime,
+            dt,
+        )
+        picks += p
+        detections += d
+    return picks, detections
+
+
 def picks_from_curves(
     found: Iterable[SegmentCurves], card: ModelCard, thresholds: dict[str, float]
 ) -> PickList:
     """Picks and detections from the per-segment curves of :func:`zoo.waveforms.curves.curves`.
 
     ``thresholds`` are the trigger-on levels by label (see :func:`pick_thresholds`). The same picks as
-    :func:`extract` on the annotation traces of the same curves.
+    :func:`extract` on the annotation traces of the same curves. Each segment's curves are released
+    once its picks are taken, so an iterator of curves is never held whole.
     """
     picks, detections = [], []
     for segment in found:
-        dt = 1.0 / segment.sampling_rate
-        for i, label in enumerate(segment.labels):
-            p, d = _label_picks(
-                card,
-                thresholds,
-                label,
-                segment.values[:, i],
-                segment.trace_id,
-                segment.channels,
-                segment.starttime,
-                dt,
-            )
-            picks += p
-            detections += d
-    return _pick_list(card, picks, detections)
+        p, d = segment_picks(segment, card, thresholds)
+        picks += p
+        detections += d
+        del segment  # released before the next segment's curves are made
+    return pick_list(card, picks, detections)
 
 
 def extract(annotations: obspy.Stream, card: ModelCard, thresholds: dict[str, float]) -> PickList:
@@ -177,7 +203,7 @@ def extract(annotations: obspy.Stream, card: ModelCard, thresholds: dict[str, fl
         )
         picks += p
         detections += d
-    return _pick_list(card, picks, detections)
+    return pick_list(card, picks, detections)
 
 
 def pick_channel(phase: str, source_channels: dict[str, str]) -> str:

@@ -125,24 +125,30 @@ def on_windows(predict: Predict, window: int, components: int) -> Callable[[Any]
     return run
 
 
+Group = tuple[int, Callable[[], tuple[list[Segment], list[np.ndarray]]]]
+"""``(estimated windows, build)``: ``build()`` makes a group's segments and their window starts."""
+
+
 def window_outputs(
     predict: Predict,
-    segs: list[Segment],
-    starts: list[np.ndarray],
+    groups: list[Group],
     window: int,
     batch_size: int,
     strategy: Strategy = single_pass,
     desc: str = "annotate",
 ) -> Iterator[tuple[int, int, np.ndarray, np.ndarray | None]]:
-    """``(segment index, first window index, outputs, std)`` for each batch's windows of each segment, in order.
+    """``(segment number, first window index, outputs, std)`` for each batch's windows of each segment, in order.
 
-    ``outputs`` are the label curves ``[windows, out_samples, labels]`` that ``strategy`` makes of each
-    batch (with their spread in ``std``, or ``None``). TensorFlow works in a worker thread with up to
-    ``_BATCHES_AHEAD`` batches queued, so the caller's stacking overlaps the network instead of leaving it
-    idle; outputs are handed over batch by batch, so no segment-sized buffer of window outputs is held.
-    A tqdm bar named ``desc`` shows the windows done (from 16 windows on).
+    ``groups`` are built one at a time (one instrument's segments each, in :func:`zoo.waveforms.curves`):
+    the next is built only when every window of the previous one has been handed over, so one group's
+    data is held at a time. Segments are numbered on across groups. ``outputs`` are the label curves
+    ``[windows, out_samples, labels]`` that ``strategy`` makes of each batch (with their spread in
+    ``std``, or ``None``). TensorFlow works in a worker thread with up to ``_BATCHES_AHEAD`` batches
+    queued, so the caller's stacking overlaps the network instead of leaving it idle; outputs are handed
+    over batch by batch, so no segment-sized buffer of window outputs is held. A tqdm bar named ``desc``
+    shows the windows done (from 16 windows on; its total is corrected as groups are built).
     """
-    received = [0] * len(starts)
+    received: list[int] = []
 
     def collect(future, owners: np.ndarray) -> Iterator[tuple[int, int, np.ndarray, np.ndarray | None]]:
         mean, spread = future.result()
@@ -151,21 +157,32 @@ def window_outputs(
             i, sl = int(owners[rows[0]]), slice(rows[0], rows[-1] + 1)
             yield i, received[i], mean[sl], None if spread is None else spread[sl]
             received[i] += len(rows)
-        if progress.n + len(owners) < n_windows:
+        if progress.n + len(owners) < progress.total:
             progress.update(len(owners))
         else:  # the final state is drawn once, by close(); update() would draw 100 % a second time
-            progress.n = n_windows
+            progress.n = progress.total
 
-    n_windows = sum(len(s) for s in starts)
-    progress = tqdm(total=n_windows, unit="win", desc=desc, disable=n_windows < _PROGRESS_MIN_WINDOWS)
+    def submitted(worker, build, estimate):
+        """One group built and its batches submitted as ``(future, segment numbers)``; holds nothing after."""
+        segs, starts = build()
+        base = len(received)
+        progress.total += sum(len(s) for s in starts) - estimate
+        received.extend([0] * len(segs))
+        if segs:
+            for span, offsets, owners in batches(segs, starts, window, batch_size):
+                yield worker.submit(strategy, predict, span, offsets), owners + base
+
+    total = sum(estimate for estimate, _ in groups)
+    progress = tqdm(total=total, unit="win", desc=desc, disable=total < _PROGRESS_MIN_WINDOWS)
     with progress, ThreadPoolExecutor(max_workers=1) as worker:
-        pending: deque = deque()
-        for span, offsets, owners in batches(segs, starts, window, batch_size):
-            pending.append((worker.submit(strategy, predict, span, offsets), owners))
-            if len(pending) > _BATCHES_AHEAD:
+        for estimate, build in groups:
+            pending: deque = deque()
+            for job in submitted(worker, build, estimate):
+                pending.append(job)
+                if len(pending) > _BATCHES_AHEAD:
+                    yield from collect(*pending.popleft())
+            while pending:
                 yield from collect(*pending.popleft())
-        while pending:
-            yield from collect(*pending.popleft())
 
 
 def activated(strategy: Strategy, model: Any) -> Any:

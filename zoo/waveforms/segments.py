@@ -234,6 +234,50 @@ def _place(
     return filled
 
 
+@dataclass(frozen=True)
+class Instrument:
+    """One instrument of a checked stream whose segments are made only when asked for (:func:`instruments`).
+
+    Attributes:
+        trace_id: ``NET.STA.LOC.CH`` of the instrument.
+        samples: An upper bound of its samples at the model's rate (its best-covered component's time
+            span), for progress estimates before the segments exist.
+    """
+
+    trace_id: str
+    samples: int
+    by_role: dict[str, list[obspy.Trace]] = field(repr=False)
+    waveform: WaveformSpec = field(repr=False)
+
+    def segments(self) -> list[Segment]:
+        """The instrument's segments (see :func:`segments`); built anew on every call."""
+        return _instrument_segments(self.trace_id, self.by_role, self.waveform)
+
+
+def instruments(stream: obspy.Stream | obspy.Trace, waveform: WaveformSpec) -> list[Instrument]:
+    """The stream checked and grouped by instrument (sorted by id), each one's segments made on demand.
+
+    Raises the errors of :func:`segments` about the stream as a whole up front; a runner that makes one
+    instrument's segments at a time (``zoo.waveforms.curves``) holds one instrument's float32 copy of
+    the data instead of every instrument's.
+
+    Example:
+        >>> import obspy, zoo
+        >>> [(i.trace_id, i.samples) for i in instruments(obspy.read(), zoo.card("phasenet").waveform)]
+        [('BW.RJOB..EH', 3000)]
+    """
+    stream = _as_stream(stream)
+    for tr in stream:
+        _check_trace(tr)
+        _samples(tr)
+    rate = float(waveform.sampling_rate)
+    found = []
+    for trace_id, by_role in sorted(_group(stream, waveform.components).items()):
+        spans = [sum(tr.stats.npts / tr.stats.sampling_rate for tr in traces) for traces in by_role.values()]
+        found.append(Instrument(trace_id, int(math.ceil(max(spans) * rate)), by_role, waveform))
+    return found
+
+
 def segments(stream: obspy.Stream | obspy.Trace, waveform: WaveformSpec) -> list[Segment]:
     """Split a stream into continuous multi-component segments at the card's rate and component order.
 
@@ -249,7 +293,7 @@ def segments(stream: obspy.Stream | obspy.Trace, waveform: WaveformSpec) -> list
             ``zoo.card("phasenet").waveform``.
 
     Returns:
-        The segments, each ``[samples, len(waveform.components)]`` float32.
+        The segments, each ``[samples, len(waveform.components)]`` float32, instruments sorted by id.
 
     Example:
         >>> import obspy, zoo
@@ -257,40 +301,42 @@ def segments(stream: obspy.Stream | obspy.Trace, waveform: WaveformSpec) -> list
         >>> seg.trace_id, seg.data.shape
         ('BW.RJOB..EH', (3000, 3))
     """
-    stream = _as_stream(stream)
-    for tr in stream:
-        _check_trace(tr)
-    samples = {id(tr): _samples(tr) for tr in stream}
+    return [seg for instrument in instruments(stream, waveform) for seg in instrument.segments()]
+
+
+def _instrument_segments(
+    trace_id: str, by_role: dict[str, list[obspy.Trace]], waveform: WaveformSpec
+) -> list[Segment]:
+    """The segments of one instrument's traces (grouped by component role)."""
     rate = float(waveform.sampling_rate)
+    missing = [c for c in waveform.components if c not in by_role]
+    if missing:
+        warnings.warn(
+            f"{trace_id} has no {'/'.join(missing)} component; filling it with zeros.",
+            stacklevel=4,
+        )
+    pieces = {
+        role: [(tr.id, start, d) for tr in traces for start, d in _pieces(tr, _samples(tr), rate)]
+        for role, traces in by_role.items()
+    }
+    pieces = {role: p for role, p in pieces.items() if p}
+    if not pieces:
+        return []
+    channels = {role: by_role[role][0].stats.channel for role in waveform.components if role in pieces}
+    t0 = min(start for ps in pieces.values() for _, start, _ in ps)
+    t1 = max(start + (len(d) - 1) / rate for ps in pieces.values() for _, start, d in ps)
+    n = int(round((t1 - t0) * rate)) + 1
+    grid = np.zeros((n, len(waveform.components)), dtype=np.float32)
+    valid = np.ones(n, dtype=bool)
+    for c, role in enumerate(waveform.components):
+        if role in pieces:
+            valid &= _place(grid[:, c], pieces[role], t0, rate)
     out = []
-    for trace_id, by_role in sorted(_group(stream, waveform.components).items()):
-        missing = [c for c in waveform.components if c not in by_role]
-        if missing:
-            warnings.warn(
-                f"{trace_id} has no {'/'.join(missing)} component; filling it with zeros.",
-                stacklevel=2,
-            )
-        pieces = {
-            role: [(tr.id, start, d) for tr in traces for start, d in _pieces(tr, samples[id(tr)], rate)]
-            for role, traces in by_role.items()
-        }
-        pieces = {role: p for role, p in pieces.items() if p}
-        if not pieces:
-            continue
-        channels = {role: by_role[role][0].stats.channel for role in waveform.components if role in pieces}
-        t0 = min(start for ps in pieces.values() for _, start, _ in ps)
-        t1 = max(start + (len(d) - 1) / rate for ps in pieces.values() for _, start, d in ps)
-        n = int(round((t1 - t0) * rate)) + 1
-        grid = np.zeros((n, len(waveform.components)), dtype=np.float32)
-        valid = np.ones(n, dtype=bool)
-        for c, role in enumerate(waveform.components):
-            if role in pieces:
-                valid &= _place(grid[:, c], pieces[role], t0, rate)
-        for start, stop in runs(valid):
-            data = grid[start:stop]
-            if waveform.filter_stream is not None:
-                data = _filtered(data, waveform, t0 + start / rate)
-            out.append(Segment(trace_id, t0 + start / rate, data, channels))
+    for start, stop in runs(valid):
+        data = grid[start:stop]
+        if waveform.filter_stream is not None:
+            data = _filtered(data, waveform, t0 + start / rate)
+        out.append(Segment(trace_id, t0 + start / rate, data, channels))
     return out
 
 

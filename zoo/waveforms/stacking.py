@@ -79,8 +79,11 @@ class Stacker:
         """``[ceil(length / output_step), labels]`` float32; samples no window covers are NaN."""
         if not self.mean:
             return self.total[: self.n_out]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return self.total[: self.n_out] / self.count[: self.n_out]
+        if self.count is not None:  # divided in place once: no second segment-sized array
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.divide(self.total, self.count, out=self.total)
+            self.count = None
+        return self.total[: self.n_out]
 
 
 def stack(outputs: np.ndarray, starts: np.ndarray, length: int, annotation: AnnotationSpec) -> np.ndarray:

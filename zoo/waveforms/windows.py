@@ -54,12 +54,12 @@ def segment_starts(
     return [window_starts(len(s.data), window, step, annotation.output_step) for s in segments]
 
 
-def fit_segments(segs: list[Segment], window: int) -> list[tuple[Segment, int]]:
+def fit_segments(segs: list[Segment], window: int, required: bool = True) -> list[tuple[Segment, int]]:
     """``(segment, length)`` per usable segment: a segment of at least half a window but less than one is
     zero-padded to one window (warning; ``length`` stays its own), a shorter one is skipped (warning).
 
     Raises:
-        ValueError: No segment is long enough.
+        ValueError: No segment is long enough (unless ``required`` is false: then ``[]``).
     """
     kept = []
     for seg in segs:
@@ -81,7 +81,7 @@ def fit_segments(segs: list[Segment], window: int) -> list[tuple[Segment, int]]:
                 "window; skipped.",
                 stacklevel=4,
             )
-    if not kept:
+    if not kept and required:
         raise ValueError(
             f"No continuous segment is long enough to annotate: the model needs at least {window // 2} "
             f"samples ({window} samples is one full window) at its sampling rate."
