@@ -2,10 +2,18 @@
 
 Builds a synthetic 24-hour, 3-station stream (coloured noise with an impulsive arrival every
 five minutes, int32 counts as a digitiser writes them), annotates it with each model and prints the
-throughput and the process's peak resident memory.
+throughput and the process's peak resident memory. The library runs as a user's script runs it (no
+allocator tuning).
 
     python benchmarks/annotate_throughput.py                      # every registered picker/detector
     python benchmarks/annotate_throughput.py --models phasenet --hours 6 --batch-size 64
+    python benchmarks/annotate_throughput.py --models phasenet,eqtransformer \
+        --compare-seisbench /path/to/seisbench-venv/bin/python --repeats 3
+
+``--compare-seisbench PYTHON`` writes the stream to MiniSEED, reads it back, and alternates
+``zoo.annotate`` with SeisBench's ``annotate`` of the same model class (random weights, SeisBench's
+default batch size, geozoo's overlap) run by ``benchmarks/seisbench_annotate.py`` in ``PYTHON``; it
+prints the median and range of both, their ratio and the load average.
 
 Models with many windows per hour (GPD: one window every 10 samples) run on the first hours of
 the stream only, at most ``--max-windows`` windows; hours per second is the same measure either way.
@@ -15,14 +23,17 @@ Weights come from ZOO_WEIGHTS_MIRROR / the cache as usual.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import statistics
+import subprocess
+import tempfile
 import time
 
 import numpy as np
 import obspy
 
 import zoo
-from zoo.runtime import tune_allocator
 
 
 def synthetic_stream(hours: float, stations: int, rate: float = 100.0, seed: int = 0) -> obspy.Stream:
@@ -45,6 +56,68 @@ def synthetic_stream(hours: float, stations: int, rate: float = 100.0, seed: int
     return stream
 
 
+SEISBENCH_CLASSES = {"phasenet": "PhaseNet", "eqtransformer": "EQTransformer", "gpd": "GPD", "cred": "CRED"}
+"""geozoo model -> the SeisBench class ``--compare-seisbench`` runs beside it."""
+
+
+def load_average() -> str:
+    """The 1-minute load average (other users of the machine), for the printed figures."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def throughput(model, stream, hours: float, batch_size: int) -> float:
+    """Hours of data annotated per second of wall time, one run."""
+    start = time.perf_counter()
+    zoo.annotate(model, stream, batch_size=batch_size)
+    return hours / (time.perf_counter() - start)
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):6.2f}  range {min(values):.2f}-{max(values):.2f}"
+
+
+def compare_seisbench(python: str, names: list[str], stream, hours: float, args) -> None:
+    """Alternate geozoo and SeisBench (in ``python``) on the same MiniSEED stream; print both and the ratio."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seisbench_annotate.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "stream.mseed")
+        stream.write(path, format="MSEED")
+        stream = obspy.read(path)
+        t0 = stream[0].stats.starttime
+        for name in names:
+            if name not in SEISBENCH_CLASSES:
+                print(f"{name:<14} has no SeisBench counterpart here; skipped")
+                continue
+            model = zoo.load(name)
+            overlap = model.zoo_card.annotation.overlap
+            zoo.annotate(model, stream.slice(t0, t0 + 600))
+            child = subprocess.Popen(
+                [python, script, path, SEISBENCH_CLASSES[name], str(overlap)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            print(
+                f"{name}: {child.stdout.readline().strip()}, overlap {overlap} samples, load {load_average()}"
+            )
+            ours, theirs = [], []
+            for _ in range(args.repeats):
+                ours.append(throughput(model, stream, hours, args.batch_size))
+                child.stdin.write("run\n")
+                child.stdin.flush()
+                theirs.append(hours / float(child.stdout.readline()))
+            child.stdin.write("quit\n")
+            child.stdin.close()
+            child.wait()
+            ratios = [a / b for a, b in zip(ours, theirs)]
+            print(f"  geozoo     {spread(ours)} h of data per s")
+            print(f"  SeisBench  {spread(theirs)} h of data per s")
+            print(
+                f"  ratio      {statistics.median(ours) / statistics.median(theirs):.2f}x of the medians "
+                f"(per pair {min(ratios):.2f}-{max(ratios):.2f}x), load {load_average()} at the end"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="phasenet,eqtransformer,cred,gpd")
@@ -52,13 +125,23 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--max-windows", type=int, default=30000)
+    parser.add_argument(
+        "--compare-seisbench",
+        metavar="PYTHON",
+        help="a Python interpreter with seisbench and torch: alternate runs with it on the same stream",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="alternating runs per model with --compare-seisbench"
+    )
     args = parser.parse_args()
-    tune_allocator()
     stream = synthetic_stream(args.hours, args.stations)
     data_hours = args.hours * args.stations
     print(
         f"stream: {args.stations} stations x {args.hours:g} h x 3 components at 100 Hz ({data_hours:g} h of data)"
     )
+    if args.compare_seisbench:
+        compare_seisbench(args.compare_seisbench, args.models.split(","), stream, data_hours, args)
+        return
     for name in args.models.split(","):
         if name not in zoo.list_models():
             print(f"{name:<14} not registered; skipped")
