@@ -98,6 +98,7 @@ def annotate(
     stride: int | None = None,
     mc_samples: int = 1,
     tta: dict[str, Any] | None = None,
+    precision: str = "float32",
 ) -> obspy.Stream:
     """Run a zoo model over a stream and return its label curves as traces.
 
@@ -115,6 +116,9 @@ def annotate(
             (``filters`` as ``None`` or ``(freqmin, freqmax)`` Hz, ``shifts`` in seconds, ``reduce``,
             ``order``); each window's curves are averaged over its filtered and shifted versions,
             e.g. ``tta={"filters": [None, (1.0, None)]}`` adds a 1 Hz high-passed copy.
+        precision: ``"bfloat16"`` runs the network in bfloat16 where the hardware has it (faster on
+            CPUs with AVX512_BF16 and on Ampere GPUs; curves within a few hundredths of float32, see
+            :mod:`zoo.waveforms.precision`); default ``"float32"``.
 
     Returns:
         An ``obspy.Stream`` with one trace per label, instrument and continuous segment, channel
@@ -129,7 +133,8 @@ def annotate(
 
     Raises:
         ValueError: A model that does not run on waveforms, empty stream, non-positive sampling rate, no
-            finite samples, no component the model understands, no segment long enough, bad options.
+            finite samples, no component the model understands, no segment long enough, bad options,
+            bfloat16 without hardware support.
         TypeError: Not a stream, or non-numeric samples.
 
     Example:
@@ -142,7 +147,13 @@ def annotate(
     strategy = strategy_for(card, mc_samples, tta)
     out = obspy.Stream()
     for segment in curves(
-        model, stream, batch_size=batch_size, overlap=overlap, stride=stride, strategy=strategy
+        model,
+        stream,
+        batch_size=batch_size,
+        overlap=overlap,
+        stride=stride,
+        strategy=strategy,
+        precision=precision,
     ):
         out.extend(traces(segment, card.prefix))
     return out

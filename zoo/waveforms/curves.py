@@ -23,6 +23,7 @@ import obspy
 
 from zoo.cards import ModelCard
 from zoo.registry import waveform_card
+from zoo.waveforms.precision import check_precision
 from zoo.waveforms.predict import Strategy, activated, predict_function, single_pass, window_outputs
 from zoo.waveforms.segments import Segment, instruments
 from zoo.waveforms.stacking import Stacker
@@ -81,6 +82,7 @@ def curves(
     overlap: int | None = None,
     stride: int | None = None,
     strategy: Strategy | None = None,
+    precision: str = "float32",
 ) -> Iterator[SegmentCurves]:
     """The label curves of every continuous segment, yielded as each segment completes.
 
@@ -92,18 +94,21 @@ def curves(
         overlap: Overlap of consecutive windows in samples (sequence models; default the card's).
         stride: Step between windows in samples (point models; default the card's ``output_step``).
         strategy: How a batch becomes curves (see :mod:`zoo.waveforms.predict`); default one pass.
+        precision: ``"float32"`` or ``"bfloat16"`` for the network (see :mod:`zoo.waveforms.precision`).
 
     Returns:
         An iterator of :class:`SegmentCurves` in segment order (instruments sorted by id, then time).
         Arguments, the stream and the segments are checked before it is returned.
 
     Raises:
-        ValueError: Not a waveform model, bad options, or no segment long enough (see :func:`zoo.annotate`).
+        ValueError: Not a waveform model, bad options, no segment long enough (see :func:`zoo.annotate`), or
+            bfloat16 without hardware support.
     """
     card = waveform_card(model, "zoo.annotate")
     overlap = card.annotation.overlap if overlap is None else overlap
     stride = card.annotation.output_step if stride is None else stride
     check_options(card, batch_size, overlap, stride)
+    check_precision(precision)
     window = card.waveform.samples
     if isinstance(data, (list, tuple)) and data and all(isinstance(seg, Segment) for seg in data):
         given = fit_segments(list(data), window)
@@ -113,7 +118,7 @@ def curves(
         if all(i.samples < window // 2 for i in found):
             fit_segments([], window)
         groups = [(i.samples, lambda i=i: fit_segments(i.segments(), window, required=False)) for i in found]
-    predict = predict_function(model, card)
+    predict = predict_function(model, card, precision)
     return _iterate(model, card, groups, predict, batch_size, overlap, stride, strategy or single_pass)
 
 

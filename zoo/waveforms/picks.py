@@ -260,6 +260,7 @@ def classify(
     overlap: int | None = None,
     stride: int | None = None,
     tta: dict[str, Any] | None = None,
+    precision: str = "float32",
     **thresholds: float,
 ) -> PickList:
     """Annotate ``stream`` with ``model`` and return its picks (and detections).
@@ -271,6 +272,7 @@ def classify(
         overlap: Window overlap in samples (sequence models).
         stride: Window step in samples (point models).
         tta: Test-time augmentation options (see :func:`zoo.annotate`).
+        precision: ``"float32"`` or ``"bfloat16"`` for the network (see :func:`zoo.annotate`).
         **thresholds: ``<label>_threshold=value`` per pick or detection label, e.g. ``P_threshold=0.3``.
 
     Returns:
@@ -285,5 +287,13 @@ def classify(
     card = waveform_card(model, "zoo.classify")
     levels = pick_thresholds(card, thresholds)
     strategy = strategy_for(card, 1, tta)
-    found = curves(model, stream, batch_size=batch_size, overlap=overlap, stride=stride, strategy=strategy)
+    found = curves(
+        model,
+        stream,
+        batch_size=batch_size,
+        overlap=overlap,
+        stride=stride,
+        strategy=strategy,
+        precision=precision,
+    )
     return picks_from_curves(found, card, levels)

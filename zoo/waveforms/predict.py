@@ -32,6 +32,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from zoo.cards import ModelCard
+from zoo.waveforms.precision import network_in
 from zoo.waveforms.segments import Segment
 from zoo.waveforms.windows import batches
 
@@ -87,19 +88,25 @@ def _fingerprint(model: Any) -> str:
     return digest.hexdigest()
 
 
-def predict_function(model: Any, card: ModelCard) -> tf.types.experimental.GenericFunction:
+def predict_function(
+    model: Any, card: ModelCard, precision: str = "float32"
+) -> tf.types.experimental.GenericFunction:
     """One compiled function: ``(span, offsets)`` of raw windows -> normalised -> network -> label curves.
 
-    Cached on the model for its card. With ``card.annotation.inference_model`` the function runs that
-    faster copy of the network, rebuilt when the model's weights have changed since (so fine-tuning is
-    never ignored).
+    Cached on the model for its card and precision. With ``card.annotation.inference_model`` (or in
+    bfloat16, see :mod:`zoo.waveforms.precision`) the function runs a copy of the network, rebuilt when
+    the model's weights have changed since (so fine-tuning is never ignored). The windows are gathered
+    from the span inside the function, so on a GPU a batch crosses from the host once and its curves
+    come back once: there is no per-window host round trip.
     """
     annotation, waveform = card.annotation, card.waveform
-    fingerprint = _fingerprint(model) if annotation.inference_model is not None else None
+    copied = annotation.inference_model is not None or precision != "float32"
+    fingerprint = _fingerprint(model) if copied else None
     cached = getattr(model, "_zoo_predict", None)
-    if cached is not None and cached[0] == fingerprint and cached[1] == card:
-        return cached[2]
+    if cached is not None and cached[:3] == (fingerprint, card, precision):
+        return cached[3]
     network = model if annotation.inference_model is None else annotation.inference_model(model)
+    network = network_in(network, precision)
 
     window = waveform.samples
     spec = [tf.TensorSpec([None, len(waveform.components)], tf.float32), tf.TensorSpec([None], tf.int32)]
@@ -107,9 +114,12 @@ def predict_function(model: Any, card: ModelCard) -> tf.types.experimental.Gener
     @tf.function(input_signature=spec, reduce_retracing=True)
     def predict(span: tf.Tensor, offsets: tf.Tensor) -> tf.Tensor:
         windows = tf.gather(span, offsets[:, None] + tf.range(window)[None, :])
-        return annotation.postprocess(network(waveform.normalize(windows), training=False))
+        outputs = network(waveform.normalize(windows), training=False)
+        if precision != "float32":
+            outputs = tf.nest.map_structure(lambda t: tf.cast(t, tf.float32), outputs)
+        return annotation.postprocess(outputs)
 
-    model._zoo_predict = (fingerprint, card, predict)
+    model._zoo_predict = (fingerprint, card, precision, predict)
     return predict
 
 
