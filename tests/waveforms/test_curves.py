@@ -79,7 +79,7 @@ def test_models_without_waveform_specs_are_refused_up_front(call, tmp_path):
         "export": lambda: zoo.export(model, tmp_path / "max"),
     }[call]
     with pytest.raises(
-        ValueError, match=f"max is a autoencoder, not a model of seismic waveforms; zoo.{call}"
+        ValueError, match=f"max is an autoencoder, not a model of seismic waveforms; zoo.{call}"
     ):
         run()
     assert not (tmp_path / "max").exists()
