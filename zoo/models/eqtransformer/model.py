@@ -46,7 +46,7 @@ from zoo.models.eqtransformer.layers import (
     SeqSelfAttention,
     keras2_hard_sigmoid,
 )
-from zoo.models.eqtransformer.variants import decoder_crops
+from zoo.models.eqtransformer.decoder_crops import decoder_crops
 
 INPUT_SAMPLES = 6000
 CHANNELS = 3
@@ -158,7 +158,7 @@ def build(
             models), 1e-5 in SeisBench's own architecture.
         decoder_crop: Where the decoders drop samples to end at ``input_samples``: ``"original"`` (one
             at each end after the fourth upsampling) or ``"trailing"`` (SeisBench's rule); see
-            :mod:`zoo.models.eqtransformer.variants`.
+            :mod:`zoo.models.eqtransformer.decoder_crops`.
 
     Returns:
         A functional ``keras.Model`` from ``[batch, input_samples, channels]`` to the list of outputs
