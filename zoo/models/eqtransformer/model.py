@@ -39,6 +39,7 @@ from typing import Any
 
 import keras
 
+from zoo.models.eqtransformer.decoder_crops import decoder_crops
 from zoo.models.eqtransformer.layers import (
     EqtLayerNormalization,
     FeedForward,
@@ -46,7 +47,6 @@ from zoo.models.eqtransformer.layers import (
     SeqSelfAttention,
     keras2_hard_sigmoid,
 )
-from zoo.models.eqtransformer.decoder_crops import decoder_crops
 
 INPUT_SAMPLES = 6000
 CHANNELS = 3
