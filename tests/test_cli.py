@@ -222,11 +222,11 @@ def _one_error_line(capsys):
     return err[0]
 
 
-@pytest.mark.parametrize("model", ["xdisc", "max"])
-def test_pick_with_a_model_that_takes_no_waveforms_says_which_do(model, capsys):
+@pytest.mark.parametrize("model, kind", [("xdisc", "is a classifier"), ("max", "is an autoencoder")])
+def test_pick_with_a_model_that_takes_no_waveforms_says_which_do(model, kind, capsys):
     assert main(["pick", "not-read.mseed", "--model", model]) == 2
     err = _one_error_line(capsys)
-    assert f"{model} is a " in err and "not a model of seismic waveforms" in err
+    assert f"{model} {kind}" in err and "not a model of seismic waveforms" in err
     assert "cred, eqtransformer, gpd, phasenet" in err and "No such file" not in err
 
 

@@ -137,8 +137,9 @@ def waveform_card(model_or_card: Any, action: str) -> ModelCard:
     """
     found = model_or_card if isinstance(model_or_card, ModelCard) else card_of(model_or_card)
     if not found.takes_waveforms:
+        article = "an" if found.task[:1].lower() in "aeiou" else "a"
         raise ValueError(
-            f"{found.name} is a {found.task}, not a model of seismic waveforms; {action} works with: "
+            f"{found.name} is {article} {found.task}, not a model of seismic waveforms; {action} works with: "
             f"{', '.join(waveform_models())}."
         )
     return found
