@@ -25,7 +25,7 @@ from zoo.cards import ModelCard
 from zoo.registry import waveform_card
 from zoo.waveforms.predict import Strategy, activated, predict_function, single_pass, window_outputs
 from zoo.waveforms.segments import Segment, segments
-from zoo.waveforms.stacking import Stacker
+from zoo.waveforms.stacking import Stacker, covered
 from zoo.waveforms.windows import fit_segments, segment_starts
 
 
@@ -66,7 +66,8 @@ def check_options(card: ModelCard, batch_size: int, overlap: int, stride: int) -
             raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
     if not _whole_number(overlap) or not 0 <= overlap < window:
         raise ValueError(f"overlap must be a whole number of samples in [0, {window}), got {overlap!r}.")
-    if annotation.output_kind == "sequence" and (window - overlap) % annotation.output_step:
+    whole = isinstance(annotation.output_step, int)
+    if annotation.output_kind == "sequence" and whole and (window - overlap) % annotation.output_step:
         raise ValueError(
             f"{card.prefix} outputs one value per {annotation.output_step} samples; the window step "
             f"(window {window} - overlap {overlap}) must be a multiple of it."
@@ -102,13 +103,14 @@ def curves(
     """
     card = waveform_card(model, "zoo.annotate")
     overlap = card.annotation.overlap if overlap is None else overlap
-    stride = card.annotation.output_step if stride is None else stride
+    if stride is None:  # used by point models only; a sequence model's output step may be a fraction
+        stride = card.annotation.output_step if card.annotation.output_kind == "point" else 1
     check_options(card, batch_size, overlap, stride)
     if isinstance(data, (list, tuple)) and data and all(isinstance(seg, Segment) for seg in data):
         found = list(data)
     else:
         found = segments(data, card.waveform)
-    fitted = fit_segments(found, card.waveform.samples)
+    fitted = fit_segments(found, card.waveform.samples, pad=card.annotation.short_segments == "pad")
     segs = [seg for seg, _ in fitted]
     starts = segment_starts(segs, card.waveform.samples, card.annotation, overlap, stride)
     predict = predict_function(model, card)
@@ -177,6 +179,10 @@ class _Collector:
             n_out = -(-self.length // annotation.output_step)
             arrays = {kind: part.result()[:n_out] for kind, part in self.parts.items()}
             t0, rate = seg.starttime, waveform.sampling_rate / annotation.output_step
+            if annotation.segment_ends == "drop":
+                kept = covered(arrays["values"])
+                arrays = {kind: values[kept] for kind, values in arrays.items()}
+                t0 = t0 + kept.start / rate
         return SegmentCurves(
             seg.trace_id, dict(seg.channels), t0, rate, annotation.labels, arrays["values"], arrays.get("std")
         )
