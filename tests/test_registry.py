@@ -50,7 +50,7 @@ def test_waveform_models_are_the_pickers_and_detectors():
     assert not zoo.card("xdisc").takes_waveforms and not zoo.card("max").takes_waveforms
     for name in ("xdisc", "max"):
         with pytest.raises(
-            ValueError, match=f"{name} is a .*not a model of seismic waveforms.*: cred, eqtransformer"
+            ValueError, match=f"{name} is an? .*not a model of seismic waveforms.*: cred, eqtransformer"
         ):
             waveform_card(zoo.card(name), "zoo.annotate")
     assert waveform_card(zoo.card("gpd"), "zoo.annotate") is zoo.card("gpd")

@@ -31,6 +31,7 @@ import difflib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -160,12 +161,23 @@ class AnnotationSpec:
         postprocess: ``postprocess(outputs) -> [batch, out_samples, len(labels)]``; turns the network's
             raw outputs into label curves (TensorFlow ops).
         output_step: Input samples per output sample of :attr:`postprocess` (1 for sample-wise
-            pickers). For ``output_kind="point"`` models it is the default stride in samples.
+            pickers). For ``output_kind="point"`` models it is the default stride in samples. A
+            :class:`~fractions.Fraction` for a network whose outputs do not fall on input samples (19
+            outputs per 3000-sample window: ``Fraction(3000, 19)``): windows then start at any sample and
+            each window's outputs are placed from the output sample nearest its start (halves to even).
         output_kind: ``"sequence"`` (curves over the window) or ``"point"`` (one value per window,
             placed at the window centre).
         overlap: Default overlap of consecutive windows, in samples.
         stacking: ``"mean"`` or ``"max"`` over overlapping windows.
         blinding: Samples ``(start, end)`` of each window edge that do not contribute to stacking.
+        segment_ends: ``"keep"``: the blinding spares a segment's two ends (the first window's start,
+            the last window's end, a lone window), so the curves cover the whole segment. ``"drop"``:
+            every window is blinded, and output samples at a segment's ends that no window covers (blinded,
+            or past the last output) are dropped, so the curves may start later and end earlier than the
+            segment (SeisBench's rule).
+        short_segments: A segment shorter than one window: ``"pad"`` zero-pads it to a window if it has
+            at least half a window (shorter ones are skipped); ``"skip"`` skips it (SeisBench's rule).
+            Both warn.
         inference_model: Optional ``inference_model(model) -> keras.Model``: a faster network that
             gives the same outputs to float32 round-off (e.g. batch norm folded into convolutions),
             used by ``annotate``; rebuilt whenever the model's weights change.
@@ -176,11 +188,13 @@ class AnnotationSpec:
 
     labels: tuple[str, ...]
     postprocess: Callable[[Any], Any]
-    output_step: int = 1
+    output_step: int | Fraction = 1
     output_kind: Literal["sequence", "point"] = "sequence"
     overlap: int = 0
     stacking: Literal["mean", "max"] = "mean"
     blinding: tuple[int, int] = (0, 0)
+    segment_ends: Literal["keep", "drop"] = "keep"
+    short_segments: Literal["pad", "skip"] = "pad"
     inference_model: Callable[[Any], Any] | None = None
     mc_dropout: Callable[[Any], Any] | None = None
 
@@ -196,6 +210,9 @@ class TriggerSpec:
         off_thresholds: Trigger-off threshold per label (hysteresis: a trigger starts where the curve
             reaches the on threshold and lasts while it stays at or above the off threshold); labels
             not listed switch off at their on threshold.
+        off_fraction: With a value, every label's trigger-off threshold is this fraction of its
+            trigger-on threshold, also of one given to ``classify`` (SeisBench: 0.5), instead of
+            :attr:`off_thresholds`.
         min_samples: Triggers shorter than this many output samples are dropped: one number for every
             label, or a number per label (labels not listed: 1).
         picks_within_detections: Seconds before a detection's start from which picks belong to it. With
@@ -211,9 +228,21 @@ class TriggerSpec:
     detection_labels: tuple[str, ...] = ()
     thresholds: Mapping[str, float] = field(default_factory=dict)
     off_thresholds: Mapping[str, float] = field(default_factory=dict)
+    off_fraction: float | None = None
     min_samples: int | Mapping[str, int] = 1
     picks_within_detections: float | None = None
     detections_need_picks: bool = False
+
+    def off_threshold(self, label: str, on: float) -> float:
+        """Trigger-off threshold of ``label`` for trigger-on threshold ``on`` (never above ``on``).
+
+        Example:
+            >>> TriggerSpec(off_fraction=0.5).off_threshold("P", 0.3)
+            0.15
+        """
+        if self.off_fraction is not None:
+            return on * self.off_fraction
+        return min(self.off_thresholds.get(label, on), on)
 
     def min_trigger(self, label: str) -> int:
         """Shortest trigger, in output samples, kept for ``label`` (see :attr:`min_samples`)."""

@@ -9,6 +9,7 @@ Usage::
     zoo annotate day.mseed --output ann.mseed
     zoo evaluate --data ncedc/pred --labels ncedc/labels.csv --p-column pred_itp --s-column pred_its
     zoo export phasenet --out serving --version 1
+    zoo convert seisbench instance.pt.v3 --model phasenet --out pn-instance
     zoo train --model xdisc --stage synthetic --epochs 12 --output xdisc.weights.h5
 
 Bad input ends with exit status 2 and a one-line message on standard error; output paths are
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from zoo._version import __version__
 from zoo.archive.cli import add_cli as add_archive_cli
+from zoo.cli_convert import add_cli as add_convert_cli
 from zoo.cli_models import card_for, cmd_info, cmd_list, print_train_help, train_recipes
 from zoo.export.cli import add_cli as add_export_cli
 
@@ -343,6 +345,7 @@ def _parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_train, train_parser=train)
     add_export_cli(sub)
     add_archive_cli(sub)
+    add_convert_cli(sub)
     return parser
 
 

@@ -102,7 +102,33 @@ def test_converted_folder_loads_and_reproduces_seisbench(seisbench_reference, tm
     assert metadata["seisbench"]["output_labels"] == [
         str(label) for label in entry["defaults"]["attributes"]["labels"]
     ]
-    assert json.loads((folder / "config.json").read_text())["model"] == name
+    config = json.loads((folder / "config.json").read_text())
+    assert config["model"] == name
+    assert config["variant"] == {
+        "name": "seisbench",
+        "args": {"model_args": entry["json"]["model_args"], "default_args": entry["json"]["default_args"]},
+    }
+    assert loaded.zoo_variant.name == "seisbench"
+    assert list(loaded.zoo_card.annotation.labels) == metadata["seisbench"]["output_labels"]
+    assert loaded.zoo_card.waveform.components == "ZNE"
+    assert loaded.zoo_card.annotation.segment_ends == "drop" and loaded.zoo_card.trigger.off_fraction == 0.5
+
+
+@pytest.mark.parametrize(
+    ("default_args", "message"),
+    [
+        ({"stacking": "median"}, "stacking='median' is not supported"),
+        ({"overlap": 3001}, "overlap=3001 is not a whole number of samples below 3001"),
+        ({"blinding": [1]}, "blinding=\\[1\\] is not supported"),
+    ],
+)
+def test_unsupported_annotate_settings_write_nothing(seisbench_reference, tmp_path, default_args, message):
+    pt, metadata = _copy_pair(seisbench_reference, "phasenet_random", tmp_path)
+    metadata["default_args"] = default_args
+    (tmp_path / "weights.json").write_text(json.dumps(metadata))
+    with pytest.raises(ValueError, match=message):
+        convert_seisbench(pt, "phasenet", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def test_rewritten_state_dict_converts(seisbench_reference, tmp_path):

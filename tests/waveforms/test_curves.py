@@ -65,6 +65,20 @@ def test_options_and_input_are_checked_before_iterating(phasenet):
         curves(zoo.load("xdisc", pretrained=False), obspy.read())
 
 
+def test_dropped_segment_ends_start_the_curves_later(ncedc_record, stream_of):
+    """segment_ends="drop": the blinded ends are gone and the curve starts at the first value kept."""
+    data, _ = ncedc_record
+    model = zoo.load("phasenet")
+    keep = model.zoo_card.replace(annotation={"blinding": (100, 200)})
+    model.zoo_card = keep
+    (a,) = curves(model, stream_of(data))
+    model.zoo_card = keep.replace(annotation={"segment_ends": "drop"})
+    (b,) = curves(model, stream_of(data))
+    assert len(a.values) == 9001 and np.isfinite(a.values).all()
+    assert b.starttime == a.starttime + 1.0 and len(b.values) == 9001 - 300
+    np.testing.assert_array_equal(b.values, a.values[100:-200])
+
+
 def test_prepared_segments_give_the_same_curves(phasenet):
     segs = segments(obspy.read(), phasenet.zoo_card.waveform)
     (a,) = curves(phasenet, segs)
@@ -81,7 +95,7 @@ def test_models_without_waveform_specs_are_refused_up_front(call, tmp_path):
         "export": lambda: zoo.export(model, tmp_path / "max"),
     }[call]
     with pytest.raises(
-        ValueError, match=f"max is a autoencoder, not a model of seismic waveforms; zoo.{call}"
+        ValueError, match=f"max is an autoencoder, not a model of seismic waveforms; zoo.{call}"
     ):
         run()
     assert not (tmp_path / "max").exists()

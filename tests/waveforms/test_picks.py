@@ -24,6 +24,29 @@ def test_trigger_hysteresis_and_minimum_length_follow_obspy():
     assert trigger(values, 0.95, 0.1, min_samples=2) == [(2, 5, 2), (10, 13, 10)]
 
 
+def test_an_off_fraction_switches_off_at_a_fraction_of_the_threshold_given():
+    """SeisBench's trigger: off at half of whatever on threshold is used (also one given to classify)."""
+    from obspy.signal.trigger import trigger_onset
+
+    card = zoo.card("phasenet").replace(trigger={"off_fraction": 0.5, "off_thresholds": {"P": 0.01}})
+    t, bumps = np.arange(3000), [(200, 0.4), (260, 0.35), (600, 0.7), (680, 0.5), (1000, 0.95), (1500, 0.62)]
+    bumps += [(1560, 0.62), (2000, 0.33), (2400, 0.8)]
+    values = sum(h * np.exp(-0.5 * ((t - c) / 15) ** 2) for c, h in bumps)
+    t0 = obspy.UTCDateTime(2020, 1, 1)
+    trace = obspy.Trace(
+        values.astype(np.float32), {"channel": "PhaseNet_P", "sampling_rate": 100.0, "starttime": t0}
+    )
+    for threshold in (0.3, 0.6):
+        picks = extract(obspy.Stream([trace]), card, {"P": threshold, "S": 0.3})
+        expected = trigger_onset(trace.data, threshold, threshold / 2)
+        assert (
+            len(expected) > 3
+            and expected.tolist() != trigger_onset(trace.data, threshold, threshold).tolist()
+        )
+        found = [(round((p.start_time - t0) * 100), round((p.end_time - t0) * 100)) for p in picks]
+        assert found == [(int(a), int(b)) for a, b in expected]
+
+
 def test_ncedc_pick_rates_reach_the_original(phasenet, shared, stream_of):
     """P within 0.1 s on >= 73/77 windows and S on >= 65/77 (the original graph: 74 and 66)."""
     labels = pd.read_csv(shared / "data" / "ncedc" / "labels.csv")

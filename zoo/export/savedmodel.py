@@ -105,7 +105,7 @@ def _metadata(model: Any, card: ModelCard, model_name: str, network: str, names:
         "labels": list(card.annotation.labels),
         "outputs": dict(zip(card.annotation.labels, output_names(card))),
         "output_kind": card.annotation.output_kind,
-        "output_step_samples": card.annotation.output_step,
+        "output_step_samples": step if isinstance(step := card.annotation.output_step, int) else float(step),
         "pick_labels": list(card.trigger.pick_labels),
         "thresholds": dict(card.trigger.thresholds),
         "overlap_samples": card.annotation.overlap,

@@ -169,8 +169,10 @@ def signatures(
             peak = tf.reduce_max(curves[:, :, k], axis=1)
             if point:
                 sample = tf.fill(tf.shape(index), tf.constant(card.waveform.samples // 2, tf.int32))
-            else:
-                sample = index * card.annotation.output_step
+            elif isinstance(step := card.annotation.output_step, int):
+                sample = index * step
+            else:  # a fractional output step: the nearest input sample
+                sample = tf.cast(tf.round(tf.cast(index, tf.float64) * float(step)), tf.int32)
             found = peak >= threshold
             out[f"{label}_sample"] = tf.where(found, sample, -tf.ones_like(sample))
             out[f"{label}_probability"] = tf.where(found, peak, tf.zeros_like(peak))

@@ -7,16 +7,19 @@ all of that succeeded, so a failed conversion writes nothing. The folder's ``met
 source files (names, sha256), the weights docstring, ``model_args``, ``default_args``,
 ``seisbench_requirement``, the weights version and the network's output labels.
 
-The folder uses the model's registered card (window length, normalisation, thresholds of the original
-model); the SeisBench annotate settings in ``default_args`` are recorded, not yet applied.
+The folder's ``config.json`` names the model's ``seisbench`` card variant with the JSON's
+``model_args`` and ``default_args`` (:mod:`zoo.models.seisbench_card`), so the loaded model annotates
+and classifies as SeisBench does: its window, component order, labels, normalisation, overlap,
+stacking, blinding and thresholds.
 
 Example:
     >>> import tempfile, zoo
     >>> folder = convert_seisbench(
     ...     "tests/seisbench/fixtures/models/phasenet/random.pt", model="phasenet",
     ...     out=tempfile.mkdtemp() + "/phasenet-random")
-    >>> zoo.load(str(folder)).input_shape
-    (None, 3001, 3)
+    >>> model = zoo.load(str(folder))
+    >>> model.input_shape, model.zoo_variant.name, model.zoo_card.waveform.components
+    ((None, 3001, 3), 'seisbench', 'ZNE')
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 
 from zoo.loading import attach_card
 from zoo.preset_folder import is_preset_folder, save_preset
-from zoo.registry import card
+from zoo.registry import Variant, card
 from zoo.seisbench.files import SeisBenchWeights, read_weights
 from zoo.seisbench.models import converter, identify, model_name, seisbench_class
 
@@ -102,7 +105,8 @@ def convert_seisbench(
         FileNotFoundError: the weight file or its JSON is missing.
         ValueError: a preset already at ``out``; a file that is not a plain state dict; a model
             without converter, or weights of another model; unsupported model_args (e.g. an unknown
-            architecture version); a missing, unknown or wrongly shaped state-dict entry. Nothing is
+            architecture version) or annotate settings in default_args (e.g. a stacking geozoo lacks); a
+            missing, unknown or wrongly shaped state-dict entry. Nothing is
             written in these cases.
     """
     out = Path(out)
@@ -118,15 +122,18 @@ def convert_seisbench(
     config = module.build_config(weights.model_args)
     labels = module.output_labels(weights.model_args)
     model_card = card(name)
+    variant = Variant(
+        "seisbench",
+        {"model_args": dict(weights.model_args or {}), "default_args": dict(weights.default_args or {})},
+    )
+    derived = model_card.with_variant(variant)  # unsupported annotate settings fail before any work
+    if derived.annotation.labels != labels:
+        raise ValueError(
+            f"The seisbench card's labels {derived.annotation.labels} differ from the network's {labels}."
+        )
     network = model_card.build(**config)
     module.assign(network, weights.state, weights.model_args, source=weights.weights_path.name)
-    attach_card(network, model_card, config, None)
+    attach_card(network, model_card, config, None, variant)
     folder = save_preset(network, out, metadata=_metadata(weights, name, labels), overwrite=overwrite)
     logger.info("Converted %s (%s) into %s", weights.weights_path, seisbench_class(name), folder)
-    logger.warning(
-        "%s uses geozoo's %s card for annotate/classify (window, normalisation, overlap, stacking, "
-        "thresholds), not SeisBench's settings; those are recorded in its metadata.json only.",
-        folder,
-        name,
-    )
     return folder

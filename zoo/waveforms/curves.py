@@ -26,7 +26,7 @@ from zoo.registry import waveform_card
 from zoo.waveforms.precision import check_precision
 from zoo.waveforms.predict import Strategy, activated, predict_function, single_pass, window_outputs
 from zoo.waveforms.segments import Segment, instruments
-from zoo.waveforms.stacking import Stacker
+from zoo.waveforms.stacking import Stacker, covered
 from zoo.waveforms.windows import fit_segments, segment_starts
 
 
@@ -67,7 +67,8 @@ def check_options(card: ModelCard, batch_size: int, overlap: int, stride: int) -
             raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
     if not _whole_number(overlap) or not 0 <= overlap < window:
         raise ValueError(f"overlap must be a whole number of samples in [0, {window}), got {overlap!r}.")
-    if annotation.output_kind == "sequence" and (window - overlap) % annotation.output_step:
+    whole = isinstance(annotation.output_step, int)
+    if annotation.output_kind == "sequence" and whole and (window - overlap) % annotation.output_step:
         raise ValueError(
             f"{card.prefix} outputs one value per {annotation.output_step} samples; the window step "
             f"(window {window} - overlap {overlap}) must be a multiple of it."
@@ -98,7 +99,8 @@ def curves(
 
     Returns:
         An iterator of :class:`SegmentCurves` in segment order (instruments sorted by id, then time).
-        Arguments, the stream and the segments are checked before it is returned.
+        Arguments and the stream are checked before it is returned; each instrument's segments are
+        made when the iterator reaches it (so one instrument's float32 copy of the data is held at a time).
 
     Raises:
         ValueError: Not a waveform model, bad options, no segment long enough (see :func:`zoo.annotate`), or
@@ -106,18 +108,23 @@ def curves(
     """
     card = waveform_card(model, "zoo.annotate")
     overlap = card.annotation.overlap if overlap is None else overlap
-    stride = card.annotation.output_step if stride is None else stride
+    if stride is None:  # used by point models only; a sequence model's output step may be a fraction
+        stride = card.annotation.output_step if card.annotation.output_kind == "point" else 1
     check_options(card, batch_size, overlap, stride)
     check_precision(precision)
     window = card.waveform.samples
+    pad = card.annotation.short_segments == "pad"
     if isinstance(data, (list, tuple)) and data and all(isinstance(seg, Segment) for seg in data):
-        given = fit_segments(list(data), window)
+        given = fit_segments(list(data), window, pad=pad)
         groups = [(sum(len(s.data) for s, _ in given), lambda: given)]
     else:
         found = instruments(data, card.waveform)
-        if all(i.samples < window // 2 for i in found):
-            fit_segments([], window)
-        groups = [(i.samples, lambda i=i: fit_segments(i.segments(), window, required=False)) for i in found]
+        if all(i.samples < (window // 2 if pad else window) for i in found):
+            fit_segments([], window, pad=pad)
+        groups = [
+            (i.samples, lambda i=i: fit_segments(i.segments(), window, pad=pad, required=False))
+            for i in found
+        ]
     predict = predict_function(model, card, precision)
     return _iterate(model, card, groups, predict, batch_size, overlap, stride, strategy or single_pass)
 
@@ -152,7 +159,7 @@ def _iterate(model, card, groups, predict, batch_size, overlap, stride, strategy
                 done.add(i)
                 yield pending.pop(i).result()
     if not done:
-        fit_segments([], window)
+        fit_segments([], window, pad=annotation.short_segments == "pad")
 
 
 class _Collector:
@@ -203,6 +210,10 @@ class _Collector:
             n_out = -(-self.length // annotation.output_step)
             arrays = {kind: part.result()[:n_out] for kind, part in self.parts.items()}
             t0, rate = seg.starttime, waveform.sampling_rate / annotation.output_step
+            if annotation.segment_ends == "drop":
+                kept = covered(arrays["values"])
+                arrays = {kind: values[kept] for kind, values in arrays.items()}
+                t0 = t0 + kept.start / rate
         return SegmentCurves(
             seg.trace_id, dict(seg.channels), t0, rate, annotation.labels, arrays["values"], arrays.get("std")
         )

@@ -103,7 +103,8 @@ def _label_picks(
 ) -> tuple[list[Pick], list[Detection]]:
     """The picks (pick labels) or detections (detection labels) of one curve starting at ``t0``, ``dt`` s apart."""
     rules = card.trigger
-    levels = (thresholds.get(label), rules.off_thresholds.get(label), rules.min_trigger(label))
+    on = thresholds.get(label)
+    levels = (on, None if on is None else rules.off_threshold(label, on), rules.min_trigger(label))
     picks, detections = [], []
     if label in rules.pick_labels:
         channel = pick_channel(label, channels)

@@ -1,8 +1,9 @@
 """Stacking window outputs back into one curve per segment: mean or max over overlaps, edge blinding.
 
 Window outputs arrive batch by batch (:class:`Stacker`); :func:`stack` stacks a whole set at once.
-Positions are in output samples (input samples / the card's ``output_step``); blinding is in input
-samples. Reads only an :class:`~zoo.cards.AnnotationSpec`; nothing here names a model.
+Positions are in output samples (input samples / the card's ``output_step``, rounded half to even for a
+fractional step, :func:`output_positions`); blinding is in input samples. Reads only an
+:class:`~zoo.cards.AnnotationSpec`; nothing here names a model.
 
 Example:
     >>> import numpy as np, zoo
@@ -14,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from zoo.cards import AnnotationSpec
@@ -23,7 +26,7 @@ class Stacker:
     """Stacks window outputs onto one segment as they arrive (see :func:`stack`).
 
     Args:
-        starts: Start sample of every window of the segment (multiples of the output step).
+        starts: Start sample of every window of the segment (multiples of a whole output step).
         length: Segment length in input samples.
         annotation: The card's annotation spec (output step, stacking, blinding).
         t_out: Output samples per window.
@@ -34,9 +37,10 @@ class Stacker:
         self, starts: np.ndarray, length: int, annotation: AnnotationSpec, t_out: int, k: int
     ) -> None:
         self.t_out, self.n_windows = t_out, len(starts)
-        self.first = (np.asarray(starts) // annotation.output_step).astype(np.int64)
+        self.first = output_positions(starts, annotation.output_step)
         self.n_out = -(-length // annotation.output_step)
         self.mean = annotation.stacking == "mean"
+        self.blind_ends = annotation.segment_ends == "drop"
         size = self.n_out + 2 * t_out
         self.total = np.zeros((size, k), np.float32) if self.mean else np.full((size, k), np.nan, np.float32)
         self.count = np.zeros((size, 1), np.float32) if self.mean else None
@@ -47,11 +51,11 @@ class Stacker:
         values = np.asarray(outputs, dtype=np.float32)
         n = len(values)
         b0, b1 = self.blind
-        blinded = bool(b0 or b1) and self.n_windows > 1
+        blinded = bool(b0 or b1) and (self.n_windows > 1 or self.blind_ends)
         if blinded:
             values = values.copy()
-            values[max(0, 1 - index) :, :b0] = np.nan
-            values[: max(0, self.n_windows - 1 - index), self.t_out - b1 :] = np.nan
+            values[0 if self.blind_ends else max(0, 1 - index) :, :b0] = np.nan
+            values[: n if self.blind_ends else max(0, self.n_windows - 1 - index), self.t_out - b1 :] = np.nan
         first = self.first[index : index + n]
         regular = _regular_prefix(first)
         groups = [(first[:regular], values[:regular])]
@@ -89,9 +93,10 @@ class Stacker:
 def stack(outputs: np.ndarray, starts: np.ndarray, length: int, annotation: AnnotationSpec) -> np.ndarray:
     """Stack window outputs ``[windows, out_samples, labels]`` onto a segment of ``length`` input samples.
 
-    Window ``i`` starts at input sample ``starts[i]``, a multiple of ``annotation.output_step``. Blinded
-    samples (``annotation.blinding`` at each window edge, in input samples) are left out except at
-    the segment's two ends; overlapping values are combined by ``annotation.stacking`` (mean or max).
+    Window ``i`` starts at input sample ``starts[i]``, a multiple of a whole ``annotation.output_step``.
+    Blinded samples (``annotation.blinding`` at each window edge, in input samples) are left out except
+    at the segment's two ends (also there with ``annotation.segment_ends="drop"``); overlapping values
+    are combined by ``annotation.stacking`` (mean or max).
     Vectorised: equally spaced windows are stacked with one array operation per chunk of the spacing
     (two operations for a 50% overlap), not one per window. ``annotate`` feeds the same stacking
     batch by batch.
@@ -108,6 +113,35 @@ def stack(outputs: np.ndarray, starts: np.ndarray, length: int, annotation: Anno
     stacker = Stacker(starts, length, annotation, outputs.shape[1], outputs.shape[2])
     stacker.add(outputs, 0)
     return stacker.result()
+
+
+def output_positions(starts: np.ndarray, output_step: int | Fraction) -> np.ndarray:
+    """The output sample at which each window's outputs start: ``start / output_step``, rounded half to
+    even for a fractional step (as SeisBench places them).
+
+    Example:
+        >>> output_positions(np.array([0, 1500, 3000, 4500]), Fraction(3000, 19)).tolist()
+        [0, 10, 19, 28]
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    if isinstance(output_step, int):
+        return starts // output_step
+    step = Fraction(output_step)
+    quotient, remainder = np.divmod(starts * step.denominator, step.numerator)
+    twice = 2 * remainder
+    up = (twice > step.numerator) | ((twice == step.numerator) & (quotient % 2 == 1))
+    return quotient + up
+
+
+def covered(values: np.ndarray) -> slice:
+    """The rows of ``values`` ``[samples, labels]`` from the first to the last one with a finite value.
+
+    Example:
+        >>> covered(np.array([[np.nan], [0.5], [np.nan], [0.2], [np.nan]]))
+        slice(1, 4, None)
+    """
+    finite = np.flatnonzero(np.isfinite(values).any(axis=1))
+    return slice(int(finite[0]), int(finite[-1]) + 1) if len(finite) else slice(0, 0)
 
 
 def _regular_prefix(first: np.ndarray) -> int:

@@ -47,16 +47,21 @@ def segment_starts(
     segments: list[Segment], window: int, annotation: AnnotationSpec, overlap: int, stride: int
 ) -> list[np.ndarray]:
     """Window starts (samples) in each segment: every ``stride`` samples for point models, else every
-    ``window - overlap`` samples aligned to the output step (the last window ends at the segment's end)."""
+    ``window - overlap`` samples aligned to a whole output step (the last window ends at the segment's
+    end; with a fractional output step exactly there)."""
     if annotation.output_kind == "point":
         return [window_starts(len(s.data), window, stride, stride) for s in segments]
-    step = window - overlap
-    return [window_starts(len(s.data), window, step, annotation.output_step) for s in segments]
+    step, output_step = window - overlap, annotation.output_step
+    align = output_step if isinstance(output_step, int) else 1
+    return [window_starts(len(s.data), window, step, align) for s in segments]
 
 
-def fit_segments(segs: list[Segment], window: int, required: bool = True) -> list[tuple[Segment, int]]:
+def fit_segments(
+    segs: list[Segment], window: int, pad: bool = True, required: bool = True
+) -> list[tuple[Segment, int]]:
     """``(segment, length)`` per usable segment: a segment of at least half a window but less than one is
     zero-padded to one window (warning; ``length`` stays its own), a shorter one is skipped (warning).
+    With ``pad=False`` every segment shorter than a window is skipped (warning).
 
     Raises:
         ValueError: No segment is long enough (unless ``required`` is false: then ``[]``).
@@ -66,7 +71,7 @@ def fit_segments(segs: list[Segment], window: int, required: bool = True) -> lis
         n = len(seg.data)
         if n >= window:
             kept.append((seg, n))
-        elif n >= window // 2:
+        elif pad and n >= window // 2:
             warnings.warn(
                 f"{seg.trace_id} segment at {seg.starttime} is {n} samples, shorter than the {window}-sample "
                 "window; zero-padded to one window.",
@@ -76,15 +81,19 @@ def fit_segments(segs: list[Segment], window: int, required: bool = True) -> lis
             padded[:n] = seg.data
             kept.append((replace(seg, data=padded), n))
         else:
+            shorter = "less than half the" if pad else "shorter than the"
             warnings.warn(
-                f"{seg.trace_id} segment at {seg.starttime} is {n} samples, less than half the {window}-sample "
+                f"{seg.trace_id} segment at {seg.starttime} is {n} samples, {shorter} {window}-sample "
                 "window; skipped.",
                 stacklevel=4,
             )
     if not kept and required:
+        needed = (
+            f"{window // 2} samples ({window} samples is one full window)" if pad else f"{window} samples"
+        )
         raise ValueError(
-            f"No continuous segment is long enough to annotate: the model needs at least {window // 2} "
-            f"samples ({window} samples is one full window) at its sampling rate."
+            f"No continuous segment is long enough to annotate: the model needs at least {needed} at its "
+            "sampling rate."
         )
     return kept
 

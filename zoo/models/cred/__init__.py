@@ -77,6 +77,7 @@ CARD = register(
             blinding=(1920, 0),
         ),
         trigger=TriggerSpec(detection_labels=("Detection",), thresholds={"Detection": 0.5}),
+        variants={"seisbench": lazy("zoo.models.cred.variants", "seisbench")},
     )
 )
 

@@ -76,6 +76,7 @@ CARD = register(
                 r"detector|picker_)",
             },
         ),
+        variants={"seisbench": lazy("zoo.models.eqtransformer.variants", "seisbench")},
     )
 )
 

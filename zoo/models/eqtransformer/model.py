@@ -39,6 +39,7 @@ from typing import Any
 
 import keras
 
+from zoo.models.eqtransformer.decoder_crops import decoder_crops
 from zoo.models.eqtransformer.layers import (
     EqtLayerNormalization,
     FeedForward,
@@ -46,7 +47,6 @@ from zoo.models.eqtransformer.layers import (
     SeqSelfAttention,
     keras2_hard_sigmoid,
 )
-from zoo.models.eqtransformer.variants import decoder_crops
 
 INPUT_SAMPLES = 6000
 CHANNELS = 3
@@ -158,7 +158,7 @@ def build(
             models), 1e-5 in SeisBench's own architecture.
         decoder_crop: Where the decoders drop samples to end at ``input_samples``: ``"original"`` (one
             at each end after the fourth upsampling) or ``"trailing"`` (SeisBench's rule); see
-            :mod:`zoo.models.eqtransformer.variants`.
+            :mod:`zoo.models.eqtransformer.decoder_crops`.
 
     Returns:
         A functional ``keras.Model`` from ``[batch, input_samples, channels]`` to the list of outputs

@@ -73,6 +73,7 @@ CARD = register(
             off_thresholds={"P": 0.1, "S": 0.1},
             min_samples=2,
         ),
+        variants={"seisbench": lazy("zoo.models.gpd.variants", "seisbench")},
     )
 )
 

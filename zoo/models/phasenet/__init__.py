@@ -53,6 +53,7 @@ CARD = register(
             recipe="zoo.train.pickers",
             layer_groups={"encoder": r"^(input|down)_", "decoder": r"^(up|output)_"},
         ),
+        variants={"seisbench": lazy("zoo.models.phasenet.variants", "seisbench")},
     )
 )
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from zoo.models.eqtransformer.variants import decoder_crops, encoder_lengths
+from zoo.models.eqtransformer.decoder_crops import decoder_crops, encoder_lengths
 
 
 def test_encoder_lengths_round_odd_lengths_up():
