@@ -14,11 +14,10 @@ onnxruntime = pytest.importorskip(
 
 
 @pytest.fixture(scope="module")
-def phasenet_onnx(tmp_path_factory):
-    import zoo
+def phasenet_onnx(tmp_path_factory, pretrained):
     from zoo.export import export
 
-    model = zoo.load("phasenet")
+    model = pretrained("phasenet")
     return model, export(model, tmp_path_factory.mktemp("onnx") / "phasenet", version=1, format="onnx")
 
 
@@ -55,8 +54,9 @@ def test_export_refuses_an_onnx_model_that_differs_from_keras(monkeypatch, tmp_p
 
 
 @pytest.mark.parametrize(("name", "reference"), [("cred", "cred"), ("eqtransformer", "eqt")])
-def test_cred_and_eqtransformer_export_quietly_and_match_keras(name, reference, shared, tmp_path, capfd):
-    import zoo
+def test_cred_and_eqtransformer_export_quietly_and_match_keras(
+    name, reference, shared, tmp_path, capfd, pretrained
+):
     from zoo.cli import main
     from zoo.export.onnx import keras_outputs
 
@@ -69,7 +69,7 @@ def test_cred_and_eqtransformer_export_quietly_and_match_keras(name, reference, 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == ["waveform"]
     names = [o.name for o in session.get_outputs()]
-    model = zoo.load(name)
+    model = pretrained(name)
     expected = keras_outputs(model, model.zoo_card, x)
     assert sorted(names) == sorted(expected)
     for output, value in zip(names, session.run(names, {"waveform": x})):

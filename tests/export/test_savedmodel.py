@@ -81,14 +81,13 @@ def parse_cli(text: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def served(shared, tmp_path_factory) -> dict:
+def served(shared, tmp_path_factory, pretrained) -> dict:
     """Export every model, then reload all exports in one fresh process (see the module docstring)."""
-    import zoo
     from zoo.export import export
 
     prepared = {}
     for name in sorted(EXPECTED):
-        model = zoo.load(name)
+        model = pretrained(name)
         card = model.zoo_card
         x = raw_windows(shared, name)
         curves = np.asarray(card.annotation.postprocess(model(card.waveform.normalize(x), training=False)))
