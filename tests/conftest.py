@@ -30,11 +30,31 @@ def _offline_weights(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture(scope="session")
-def phasenet(_offline_weights):
-    """PhaseNet with the original published weights (loaded once per test session)."""
+def pretrained(_offline_weights):
+    """Factory: ``pretrained(name, preset=None)``, a model with published weights, loaded once per session.
+
+    ``preset=None`` is the card's default preset (the same model as ``zoo.load(name)``). Every caller
+    gets the same instance, so its traced prediction functions are reused as well: hand it only to tests
+    that leave the model as it was (weights, trainable flags, dtype policy); a test that changes a model
+    loads its own with ``zoo.load``.
+    """
     import zoo
 
-    return zoo.load("phasenet", pretrained="original")
+    cache: dict[tuple[str, str], object] = {}
+
+    def get(name: str, preset: str | None = None):
+        key = (name, zoo.card(name).preset(preset).name)
+        if key not in cache:
+            cache[key] = zoo.load(name, pretrained=key[1])
+        return cache[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def phasenet(pretrained):
+    """PhaseNet with the original published weights (loaded once per test session)."""
+    return pretrained("phasenet", "original")
 
 
 @pytest.fixture(scope="session")

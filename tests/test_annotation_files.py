@@ -23,7 +23,7 @@ def _two_instruments_with_a_gap() -> obspy.Stream:
     return eh + hh.slice(t0, t0 + 27.99) + hh.slice(t0 + 32, t0 + 60)
 
 
-def test_sac_output_is_one_file_per_label_named_and_labelled(tmp_path, capsys):
+def test_sac_output_is_one_file_per_label_named_and_labelled(tmp_path, capsys, phasenet):
     out = tmp_path / "ann.sac"
     assert main(["annotate", "--example", "--output", str(out)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
@@ -34,7 +34,7 @@ def test_sac_output_is_one_file_per_label_named_and_labelled(tmp_path, capsys):
         (tr,) = obspy.read(str(tmp_path / name))
         label = name.split("_")[1][0]
         assert (tr.id, tr.stats.sac.kuser0, tr.stats.sac.kuser1) == (f"BW.RJOB..EH{label}", "PhaseNet", label)
-    expected = zoo.annotate(zoo.load("phasenet"), obspy.read()).select(channel="PhaseNet_P")[0]
+    expected = zoo.annotate(phasenet, obspy.read()).select(channel="PhaseNet_P")[0]
     np.testing.assert_array_equal(obspy.read(str(tmp_path / "ann.PhaseNet_P.sac"))[0].data, expected.data)
 
 

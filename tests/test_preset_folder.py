@@ -12,8 +12,8 @@ from zoo.cli import main
 from zoo.preset_folder import read_metadata, save_preset, verify_preset_folder
 
 
-def test_round_trip_gives_identical_outputs_and_keeps_provenance(tmp_path):
-    model = zoo.load("eqtransformer", pretrained="conservative")
+def test_round_trip_gives_identical_outputs_and_keeps_provenance(tmp_path, pretrained):
+    model = pretrained("eqtransformer", "conservative")
     path = save_preset(model, tmp_path / "eqt", metadata={"data": "test"})
     again = zoo.load(str(path))
     x = np.random.default_rng(0).normal(size=(1, 6000, 3)).astype("float32")

@@ -1,6 +1,7 @@
-"""Run an exported SavedModel as a TF Serving client would, in a fresh Python process.
+"""Run exported SavedModels as a TF Serving client would, in a fresh Python process.
 
-Usage: ``python reload_worker.py VERSION_DIR INPUTS.npz OUT.npz``. INPUTS holds ``waveform`` and
+Usage: ``python reload_worker.py VERSION_DIR INPUTS.npz OUT.npz [VERSION_DIR INPUTS.npz OUT.npz ...]``:
+one process for several exports, so TensorFlow's import is paid once. INPUTS holds ``waveform`` and
 ``thresholds``. Nothing from ``zoo`` is imported: only TensorFlow and tensorflow-serving-api.
 OUT keys:
 
@@ -10,21 +11,36 @@ OUT keys:
 - ``response/<signature>/<output>``: the same call made from a serialised ``PredictRequest``
   (inputs through ``tf.make_ndarray``), answered with a serialised ``PredictResponse`` that is
   parsed back;
-- ``model_spec_names``: the model names in the warm-up records.
+- ``model_spec_names``: the model names in the warm-up records;
+- ``saved_model_cli``: the text ``saved_model_cli show --all --dir VERSION_DIR`` prints.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.tools import saved_model_cli
 from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
 
 
 def run(signature, inputs: dict) -> dict:
     return {k: v.numpy() for k, v in signature(**{k: tf.constant(v) for k, v in inputs.items()}).items()}
+
+
+def show_all(version_dir: str) -> str:
+    """The output of ``saved_model_cli show --all --dir VERSION_DIR``: the console script's own parser
+    and ``show`` command (``tensorflow.python.tools.saved_model_cli``), run here because its ``main``
+    can parse absl flags only once per process."""
+    args = saved_model_cli.create_parser().parse_args(["show", "--all", "--dir", version_dir])
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        args.func()
+    return printed.getvalue()
 
 
 def main(version_dir: str, inputs_path: str, out_path: str) -> None:
@@ -69,8 +85,15 @@ def main(version_dir: str, inputs_path: str, out_path: str) -> None:
         parsed = predict_pb2.PredictResponse.FromString(response.SerializeToString())
         for key, proto in parsed.outputs.items():
             out[f"response/{name}/{key}"] = tf.make_ndarray(proto)
+    out["saved_model_cli"] = np.array(show_all(version_dir))
     np.savez(out_path, **out)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    given = sys.argv[1:]
+    if not given or len(given) % 3:
+        sys.exit(
+            "usage: reload_worker.py VERSION_DIR INPUTS.npz OUT.npz [VERSION_DIR INPUTS.npz OUT.npz ...]"
+        )
+    for i in range(0, len(given), 3):
+        main(*given[i : i + 3])

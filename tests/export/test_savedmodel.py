@@ -1,10 +1,13 @@
 """Every registered model exported for TF Serving and used as a server would use it.
 
-One export per model (module-scoped), two real STEAD windows in raw counts. A fresh Python process
-(``reload_worker.py``, no ``zoo`` import) reloads the SavedModel with ``tf.saved_model.load``, runs
-every signature, replays the warm-up file and answers a ``PredictRequest`` with a
-``PredictResponse``; ``saved_model_cli show --all`` runs beside it. The results are compared here
-with the Keras path ``card.annotation.postprocess(model(card.waveform.normalize(x)))``.
+One export per model (module-scoped), two real STEAD windows in raw counts. One fresh Python process
+(``reload_worker.py``, no ``zoo`` import) takes every export in turn: it reloads the SavedModel with
+``tf.saved_model.load``, runs every signature, replays the warm-up file, answers a ``PredictRequest``
+with a ``PredictResponse`` and records what ``saved_model_cli show --all`` prints (the console
+script's parser and command, run in that process). The results are compared here with the Keras
+path ``card.annotation.postprocess(model(card.waveform.normalize(x)))``. A single process for all four
+models pays TensorFlow's import once instead of eight times (a worker and ``saved_model_cli`` per
+model); each export is still read only from its files, by code that never saw the Keras model.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -63,16 +65,6 @@ def raw_windows(shared: Path, name: str) -> np.ndarray:
     return np.load(reference / f"{file}_original_stead50.npz")["raw"][:2].astype("float32")
 
 
-def saved_model_cli() -> str:
-    beside = Path(sys.executable).with_name("saved_model_cli")
-    found = str(beside) if beside.exists() else shutil.which("saved_model_cli")
-    if found is None:
-        pytest.fail(
-            "saved_model_cli (installed with tensorflow) was not found next to the Python executable."
-        )
-    return found
-
-
 def parse_cli(text: str) -> dict:
     """``saved_model_cli show --all`` text -> {signature: {"inputs", "outputs", "method"}}."""
     found: dict = {}
@@ -88,53 +80,53 @@ def parse_cli(text: str) -> dict:
     return found
 
 
-@pytest.fixture(scope="module", params=sorted(EXPECTED))
-def exported(request, shared, tmp_path_factory):
-    """Export one model, then reload it in a fresh process and run saved_model_cli on it."""
-    import zoo
+@pytest.fixture(scope="module")
+def served(shared, tmp_path_factory, pretrained) -> dict:
+    """Export every model, then reload all exports in one fresh process (see the module docstring)."""
     from zoo.export import export
 
-    name = request.param
-    model = zoo.load(name)
-    card = model.zoo_card
-    x = raw_windows(shared, name)
-    curves = np.asarray(card.annotation.postprocess(model(card.waveform.normalize(x), training=False)))
-    first_pick = card.trigger.pick_labels[0] if card.trigger.pick_labels else None
-    thresholds = np.array([0.0, card.trigger.thresholds.get(first_pick, 0.5), 1.0], "float32")
-
-    base = tmp_path_factory.mktemp(f"export_{name}") / name
-    version_dir = export(model, base, version=1)
-    inputs = version_dir.parent / "inputs.npz"
-    np.savez(inputs, waveform=x, thresholds=thresholds)
-    results = version_dir.parent / "results.npz"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    worker = subprocess.Popen(
-        [sys.executable, str(WORKER), str(version_dir), str(inputs), str(results)],
-        env=env,
+    prepared = {}
+    for name in sorted(EXPECTED):
+        model = pretrained(name)
+        card = model.zoo_card
+        x = raw_windows(shared, name)
+        curves = np.asarray(card.annotation.postprocess(model(card.waveform.normalize(x), training=False)))
+        first_pick = card.trigger.pick_labels[0] if card.trigger.pick_labels else None
+        thresholds = np.array([0.0, card.trigger.thresholds.get(first_pick, 0.5), 1.0], "float32")
+        base = tmp_path_factory.mktemp(f"export_{name}") / name
+        version_dir = export(model, base, version=1)
+        np.savez(version_dir.parent / "inputs.npz", waveform=x, thresholds=thresholds)
+        prepared[name] = {
+            "name": name,
+            "model": model,
+            "card": card,
+            "x": x,
+            "curves": curves,
+            "thresholds": thresholds,
+            "dir": version_dir,
+        }
+    files = [
+        (e["dir"], e["dir"].parent / "inputs.npz", e["dir"].parent / "results.npz") for e in prepared.values()
+    ]
+    worker = subprocess.run(
+        [sys.executable, str(WORKER), *(str(path) for group in files for path in group)],
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
         stderr=subprocess.PIPE,
         text=True,
+        timeout=600,
     )
-    cli = subprocess.run(
-        [saved_model_cli(), "show", "--all", "--dir", str(version_dir)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    _, worker_err = worker.communicate(timeout=300)
-    assert worker.returncode == 0, worker_err[-3000:]
-    assert cli.returncode == 0, cli.stderr[-3000:]
-    return {
-        "name": name,
-        "model": model,
-        "card": card,
-        "x": x,
-        "curves": curves,
-        "thresholds": thresholds,
-        "dir": version_dir,
-        "got": dict(np.load(results)),
-        "cli": parse_cli(cli.stdout),
-    }
+    assert worker.returncode == 0, worker.stderr[-3000:]
+    for entry, (_, _, results) in zip(prepared.values(), files):
+        got = dict(np.load(results))
+        entry["cli"] = parse_cli(str(got.pop("saved_model_cli")))
+        entry["got"] = got
+    return prepared
+
+
+@pytest.fixture(scope="module", params=sorted(EXPECTED))
+def exported(request, served) -> dict:
+    """One model's export: its Keras curves, version folder, worker results and saved_model_cli listing."""
+    return served[request.param]
 
 
 def test_version_folder_has_the_serving_layout(exported):

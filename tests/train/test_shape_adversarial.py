@@ -38,9 +38,20 @@ def _changed(before, variables):
     return any(not np.array_equal(b, v.numpy()) for b, v in zip(before, variables, strict=True))
 
 
+def _small_phasenet():
+    """A random PhaseNet with 2 resolution levels instead of 5 (card, window and labels unchanged).
+
+    The tests using it check the adversarial training machinery (which network each update moves, the
+    losses against a hand computation from the same curves, the S-peak history, the preset round trip,
+    resuming both optimizers); none depends on the depth of the U-Net, and tracing the train step of
+    the smaller net is several times cheaper.
+    """
+    return zoo.load("phasenet", pretrained=False, depths=2)
+
+
 def _trainer(**kw):
     keras.utils.set_random_seed(0)
-    return ShapeAdversarial(zoo.load("phasenet", pretrained=False), seed=0, **kw)
+    return ShapeAdversarial(_small_phasenet(), seed=0, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +252,7 @@ def test_resuming_a_run_restores_both_optimizers(shared, tmp_path):
     records = zoo.data.open_dataset(shared / "data/stead50", split="train").take(4)
     for epochs in (1, 2):
         fit(
-            zoo.load("phasenet", pretrained=False),
+            _small_phasenet(),
             records,
             records,
             epochs=epochs,

@@ -10,15 +10,14 @@ import keras
 import numpy as np
 import pytest
 
-import zoo
 from zoo.models.cred import normalize
 from zoo.models.cred.convert import convert, read_weights
 from zoo.models.cred.model import build
 
 
 @pytest.fixture(scope="module")
-def model() -> keras.Model:
-    return zoo.load("cred")
+def model(pretrained) -> keras.Model:
+    return pretrained("cred")
 
 
 @pytest.fixture(scope="module")

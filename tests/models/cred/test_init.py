@@ -42,13 +42,13 @@ def test_output_step_matches_network_downsampling() -> None:
     )
 
 
-def test_annotate_reproduces_original(shared) -> None:
+def test_annotate_reproduces_original(shared, pretrained) -> None:
     """Through zoo.annotate: one 60-s record in, 38 CRED_Detection samples out, equal to the original."""
     from zoo.waveforms.annotate import annotate
 
     with np.load(shared / "reference" / "cred_original_stead50.npz") as ref:
         raw, y = ref["raw"][:3], ref["y"][:3, :, 0]
-    model = zoo.load("cred")
+    model = pretrained("cred")
     start = obspy.UTCDateTime(2020, 1, 1)
     for i in range(3):
         traces = [

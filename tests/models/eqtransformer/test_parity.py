@@ -16,8 +16,8 @@ BATCH = 16
 
 
 @pytest.fixture(scope="module", params=["original", "conservative"])
-def loaded(request: pytest.FixtureRequest):
-    model = zoo.load("eqtransformer", pretrained=request.param)
+def loaded(request: pytest.FixtureRequest, pretrained):
+    model = pretrained("eqtransformer", request.param)
     predict = tf.function(
         lambda x: CARD.annotation.postprocess(model(x, training=False)),
         input_signature=[tf.TensorSpec([None, 6000, 3], tf.float32)],

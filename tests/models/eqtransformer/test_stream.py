@@ -37,8 +37,8 @@ def stead(shared: Path) -> tuple[obspy.Stream, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def model():
-    return zoo.load("eqtransformer")
+def model(pretrained):
+    return pretrained("eqtransformer")
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,14 @@ import keras
 import numpy as np
 import pytest
 
-import zoo
 from zoo.models.gpd import normalize
 from zoo.models.gpd.convert import convert, read_weights
 from zoo.models.gpd.model import build
 
 
 @pytest.fixture(scope="module")
-def model() -> keras.Model:
-    return zoo.load("gpd")
+def model(pretrained) -> keras.Model:
+    return pretrained("gpd")
 
 
 def test_parity_with_original_outputs(model: keras.Model, shared) -> None:

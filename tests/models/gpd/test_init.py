@@ -39,8 +39,8 @@ def raw_enz(shared, reference) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def model() -> keras.Model:
-    return zoo.load("gpd")
+def model(pretrained) -> keras.Model:
+    return pretrained("gpd")
 
 
 def _stream(record: np.ndarray, order: str = "ENZ") -> obspy.Stream:
