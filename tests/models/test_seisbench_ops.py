@@ -1,8 +1,7 @@
-"""SeisBench's window normalisation in TensorFlow against PyTorch doing what SeisBench's annotate_batch_pre does."""
+"""SeisBench's window normalisation in TensorFlow against NumPy doing what SeisBench's annotate_batch_pre does."""
 
 import numpy as np
 import pytest
-import torch
 
 from zoo.models.seisbench_ops import curves, detrend, normalize
 
@@ -14,24 +13,26 @@ def _windows():
 
 
 def _seisbench(x, scale, joint, trend, taper):
-    """SeisBench 0.12.6 (phasenet.py/eqtransformer.py/cred.py annotate_batch_pre, gpd.py forward) in torch."""
-    batch = torch.from_numpy(x.transpose(0, 2, 1).copy())  # [batch, channels, samples]
+    """SeisBench 0.12.6 (phasenet.py/eqtransformer.py/cred.py annotate_batch_pre, gpd.py forward) step by
+    step in float64 NumPy: demean, optional linear detrend over t in [-1, 1], division by the unbiased
+    std (torch's default) or the peak plus 1e-10, per channel or over the window, and a 6-sample cosine
+    taper at both ends."""
+    batch = x.transpose(0, 2, 1).astype(np.float64)  # [batch, channels, samples]
     batch = batch - batch.mean(axis=-1, keepdims=True)
     if trend:
-        m = batch.mean(dim=-1, keepdim=True)
-        t = torch.linspace(-1, 1, batch.shape[-1], dtype=batch.dtype)
-        batch = batch - m - ((batch - m) * t).sum(dim=-1, keepdims=True) / (t * t).sum() * t
+        m = batch.mean(axis=-1, keepdims=True)
+        t = np.linspace(-1, 1, batch.shape[-1])
+        batch = batch - m - ((batch - m) * t).sum(axis=-1, keepdims=True) / (t * t).sum() * t
     axes = (-1, -2) if joint else -1
     if scale == "std":
-        batch = batch / (batch.std(axis=axes, keepdims=True) + 1e-10)
+        batch = batch / (batch.std(axis=axes, ddof=1, keepdims=True) + 1e-10)
     else:
-        peak = batch.abs().amax(dim=axes, keepdim=True)
-        batch = batch / (peak + 1e-10)
+        batch = batch / (np.abs(batch).max(axis=axes, keepdims=True) + 1e-10)
     if taper:
-        tap = 0.5 * (1 + torch.cos(torch.linspace(np.pi, 2 * np.pi, 6)))
+        tap = 0.5 * (1 + np.cos(np.linspace(np.pi, 2 * np.pi, 6)))
         batch[:, :, :6] *= tap
-        batch[:, :, -6:] *= tap.flip(dims=(0,))
-    return batch.numpy().transpose(0, 2, 1)
+        batch[:, :, -6:] *= tap[::-1]
+    return batch.transpose(0, 2, 1)
 
 
 @pytest.mark.parametrize(
