@@ -25,8 +25,8 @@ Example:
     ...     "waveform": rng.normal(size=(4, 3000, 3)).astype("float32"), "trace_name": list("abcd"),
     ...     "trace_p_arrival_sample": np.full(4, 1000.0, "float32"),
     ...     "trace_s_arrival_sample": np.full(4, 1500.0, "float32")})
-    >>> history = fit(zoo.load("phasenet", pretrained=False), records, records, epochs=1, batch_size=2,
-    ...               verbose=0)
+    >>> small = zoo.load("phasenet", pretrained=False, depths=2)  # a random two-level PhaseNet
+    >>> history = fit(small, records, records, epochs=1, batch_size=2, verbose=0)
     >>> sorted(history.history)
     ['loss', 'val_P_f1', 'val_S_f1', 'val_loss', 'val_pick_f1']
 """
