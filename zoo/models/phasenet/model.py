@@ -31,21 +31,9 @@ import keras
 import numpy as np
 from keras import layers
 
+from zoo.models.phasenet.layers import CropAndConcat
+
 CLASSES = ("noise", "P", "S")
-
-
-@keras.saving.register_keras_serializable(package="zoo")
-class CropAndConcat(layers.Layer):
-    """Crop ``up`` centrally to the length of ``skip`` and concatenate ``[skip, up]`` on channels."""
-
-    def call(self, skip, up):
-        offset = (keras.ops.shape(up)[1] - keras.ops.shape(skip)[1]) // 2
-        length = keras.ops.shape(skip)[1]
-        cropped = up[:, offset : offset + length, :]
-        return keras.ops.concatenate([skip, cropped], axis=-1)
-
-    def compute_output_shape(self, skip_shape, up_shape):
-        return (skip_shape[0], skip_shape[1], skip_shape[2] + up_shape[2])
 
 
 def _unit(x, conv: layers.Layer, bn_name: str, folded: bool):
