@@ -30,21 +30,25 @@ def client(phasenet):
         yield dask_client
 
 
-@pytest.fixture(scope="module")
-def sds_run(archive, client, tmp_path_factory):
-    """``(run folder, summary)`` of one run over the whole test archive in one-hour chunks."""
-    out = tmp_path_factory.mktemp("runs") / "sds"
-    summary = zoo.archive.pick(
+def _pick_sds(archive, out, client, **options):
+    """``zoo.archive.pick`` over the whole test archive (SDS source) into ``out``, without a progress bar."""
+    return zoo.archive.pick(
         f"sds://{archive.root}",
         archive.stations,
         archive.start,
         archive.end,
         out=str(out),
         client=client,
-        chunk="1h",
         progress=False,
+        **options,
     )
-    return out, summary
+
+
+@pytest.fixture(scope="module")
+def sds_run(archive, client, tmp_path_factory):
+    """``(run folder, summary)`` of one run over the whole test archive in one-hour chunks."""
+    out = tmp_path_factory.mktemp("runs") / "sds"
+    return out, _pick_sds(archive, out, client, chunk="1h")
 
 
 def _by_station(picks) -> dict[str, list]:
@@ -89,16 +93,7 @@ def test_rerun_skips_every_finished_task(archive, sds_run, client):
     out, first = sds_run
     files = sorted((out / output.PICKS).rglob("*.parquet"))
     stamps = [f.stat().st_mtime_ns for f in files]
-    again = zoo.archive.pick(
-        f"sds://{archive.root}",
-        archive.stations,
-        archive.start,
-        archive.end,
-        out=str(out),
-        client=client,
-        chunk="1h",
-        progress=False,
-    )
+    again = _pick_sds(archive, out, client, chunk="1h")
     assert (again.skipped, again.done, again.failed) == (first.tasks, 0, 0)
     assert [f.stat().st_mtime_ns for f in files] == stamps
 
@@ -107,17 +102,7 @@ def test_changed_threshold_on_the_same_folder_is_refused(archive, sds_run, clien
     out, _ = sds_run
     before = (out / output.RUN_FILE).read_text()
     with pytest.raises(ValueError, match=r"another configuration \(thresholds: .*'P': 0\.3.*'P': 0\.5"):
-        zoo.archive.pick(
-            f"sds://{archive.root}",
-            archive.stations,
-            archive.start,
-            archive.end,
-            out=str(out),
-            client=client,
-            chunk="1h",
-            progress=False,
-            P_threshold=0.5,
-        )
+        _pick_sds(archive, out, client, chunk="1h", P_threshold=0.5)
     assert (out / output.RUN_FILE).read_text() == before
 
 
