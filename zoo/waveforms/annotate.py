@@ -5,15 +5,8 @@ stacking); this module checks the options, chooses the strategy (one pass, Monte
 test-time augmentation from :mod:`zoo.augment.tta`, imported only when asked for) and turns each
 segment's curves into traces named ``<Model>_<label>``. Nothing here names a model.
 
-Rules for awkward input (each one warns, none is silent), applied by
-:func:`zoo.waveforms.segments.segments`:
-
-- Competing component codes at one instrument: Z/N/E is preferred over 1/2/3 (``EHN`` wins over
-  ``EH1``); the other traces are ignored.
-- Overlapping traces of one channel: where their samples agree they are merged; where they differ, the
-  samples of the trace that comes first in the stream are kept.
-- float64 samples beyond float32's range (``|x| > 3.4e38``) cannot be represented in the float32 the
-  models run on: they are treated as a gap, like NaN.
+Awkward input (competing component codes, overlapping traces of one channel, samples beyond float32's
+range) follows the rules of :mod:`zoo.waveforms.segments`; each one warns, none is silent.
 
 Example:
     >>> import obspy, zoo
