@@ -27,7 +27,7 @@ from zoo.waveforms.precision import check_precision
 from zoo.waveforms.predict import Strategy, activated, predict_function, single_pass, window_outputs
 from zoo.waveforms.segments import Segment, instruments
 from zoo.waveforms.stacking import Stacker, covered
-from zoo.waveforms.windows import fit_segments, segment_starts
+from zoo.waveforms.windows import fit_segments, no_segment_long_enough, segment_starts, shortest_segment
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,8 @@ def curves(
         groups = [(sum(len(s.data) for s, _ in given), lambda: given)]
     else:
         found = instruments(data, card.waveform)
-        if all(i.samples < (window // 2 if pad else window) for i in found):
-            fit_segments([], window, pad=pad)
+        if all(i.samples < shortest_segment(window, pad) for i in found):
+            raise no_segment_long_enough(window, pad)
         groups = [
             (i.samples, lambda i=i: fit_segments(i.segments(), window, pad=pad, required=False))
             for i in found
@@ -148,7 +148,7 @@ def _iterate(model, card, groups, predict, batch_size, overlap, stride, strategy
         step = stride if annotation.output_kind == "point" else window - overlap
         return max(1, -(-(samples - window) // step) + 1)
 
-    done: set[int] = set()
+    any_done = False
     jobs = [(estimate(samples), lambda fit=fit: build(fit)) for samples, fit in groups]
     with activated(strategy, model):
         outputs = window_outputs(predict, jobs, window, batch_size, strategy, f"{card.prefix} annotate")
@@ -156,10 +156,10 @@ def _iterate(model, card, groups, predict, batch_size, overlap, stride, strategy
             if i not in pending:
                 pending[i] = _Collector(*fitted.pop(i), card, stride, mean.shape, std is not None)
             if pending[i].add(index, mean, std):
-                done.add(i)
+                any_done = True
                 yield pending.pop(i).result()
-    if not done:
-        fit_segments([], window, pad=annotation.short_segments == "pad")
+    if not any_done:
+        raise no_segment_long_enough(window, annotation.short_segments == "pad")
 
 
 class _Collector:

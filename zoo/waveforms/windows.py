@@ -56,6 +56,21 @@ def segment_starts(
     return [window_starts(len(s.data), window, step, align) for s in segments]
 
 
+def shortest_segment(window: int, pad: bool) -> int:
+    """Fewest samples a segment needs to be annotated: half a window if short segments are zero-padded
+    (``pad``), else a whole window."""
+    return window // 2 if pad else window
+
+
+def no_segment_long_enough(window: int, pad: bool) -> ValueError:
+    """The error for data in which no segment has :func:`shortest_segment` samples."""
+    needed = f"{window // 2} samples ({window} samples is one full window)" if pad else f"{window} samples"
+    return ValueError(
+        f"No continuous segment is long enough to annotate: the model needs at least {needed} at its "
+        "sampling rate."
+    )
+
+
 def fit_segments(
     segs: list[Segment], window: int, pad: bool = True, required: bool = True
 ) -> list[tuple[Segment, int]]:
@@ -71,7 +86,7 @@ def fit_segments(
         n = len(seg.data)
         if n >= window:
             kept.append((seg, n))
-        elif pad and n >= window // 2:
+        elif n >= shortest_segment(window, pad):
             warnings.warn(
                 f"{seg.trace_id} segment at {seg.starttime} is {n} samples, shorter than the {window}-sample "
                 "window; zero-padded to one window.",
@@ -88,13 +103,7 @@ def fit_segments(
                 stacklevel=4,
             )
     if not kept and required:
-        needed = (
-            f"{window // 2} samples ({window} samples is one full window)" if pad else f"{window} samples"
-        )
-        raise ValueError(
-            f"No continuous segment is long enough to annotate: the model needs at least {needed} at its "
-            "sampling rate."
-        )
+        raise no_segment_long_enough(window, pad)
     return kept
 
 
