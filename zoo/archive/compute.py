@@ -32,7 +32,7 @@ from zoo.registry import card_of
 from zoo.waveforms.annotate import traces
 from zoo.waveforms.curves import curves
 from zoo.waveforms.picklist import Pick
-from zoo.waveforms.picks import pick_list, pick_thresholds, segment_picks
+from zoo.waveforms.picks import pick_thresholds, picks_from_curves
 from zoo.waveforms.segments import COMPONENT_ALIASES
 
 _READ_SLACK = 1.0
@@ -202,15 +202,21 @@ def pick_chunk(
             f"{card.prefix} needs {card.waveform.components} (pass zero_fill=True, --zero-fill-missing, to pick with "
             "zeros in its place as zoo.classify does)."
         )
-    levels = pick_thresholds(card, thresholds)
-    picks, detections, kept = [], [], obspy.Stream() if annotations else None
-    for segment in curves(model, stream, batch_size=batch_size):
-        found = segment_picks(segment, card, levels)
-        picks, detections = picks + found[0], detections + found[1]
-        if annotations:
-            kept += obspy.Stream(traces(segment, card.prefix)).slice(
-                task.start, task.end - 1e-6, nearest_sample=False
-            )
-        del segment  # one segment's curves at a time
-    inside_picks = [p for p in pick_list(card, picks, detections) if task.start <= p.time < task.end]
+    kept = obspy.Stream() if annotations else None
+
+    def keeping_annotations(found):
+        """The segments' curves passed on, their traces inside the chunk kept on the way if asked for."""
+        for segment in found:
+            if kept is not None:
+                kept.extend(
+                    obspy.Stream(traces(segment, card.prefix)).slice(
+                        task.start, task.end - 1e-6, nearest_sample=False
+                    )
+                )
+            yield segment
+            del segment  # released before the next segment's curves are made
+
+    found = curves(model, stream, batch_size=batch_size)
+    picks = picks_from_curves(keeping_annotations(found), card, pick_thresholds(card, thresholds))
+    inside_picks = [p for p in picks if task.start <= p.time < task.end]
     return ChunkResult(inside_picks, seconds, kept)
