@@ -39,7 +39,11 @@ CARD = register(
         presets=preset_table(PRESETS),
         default_preset=DEFAULT_PRESET,
         waveform=WaveformSpec(
-            sampling_rate=100.0, samples=3000, components="ENZ", normalize=lazy(_PREPROCESSING, "normalize")
+            sampling_rate=100.0,
+            samples=3000,
+            components="ENZ",
+            normalize=lazy(_PREPROCESSING, "normalize"),
+            compile_normalize=True,
         ),
         annotation=AnnotationSpec(
             labels=("P", "S", "N"),

