@@ -142,6 +142,10 @@ class WaveformSpec:
         filter_stream: Optional ``filter_stream(stream) -> stream`` applied to each continuous ObsPy
             segment (already at :attr:`sampling_rate`) before windowing, e.g. GPD's detrend and
             band-pass. It must not modify its argument in place.
+        compile_normalize: Run :attr:`normalize` compiled by XLA when annotating (4x faster for
+            PhaseNet's). Only for normalisations XLA computes to the same numbers (PhaseNet's float64
+            sums: 1e-11); float32 sums come out in another order (up to 1e-3 apart at an offset of 1e5
+            counts).
     """
 
     sampling_rate: float
@@ -149,6 +153,7 @@ class WaveformSpec:
     components: str
     normalize: Callable[[Any], Any]
     filter_stream: Callable[[Any], Any] | None = None
+    compile_normalize: bool = False
 
 
 @dataclass(frozen=True)

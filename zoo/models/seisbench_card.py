@@ -148,6 +148,7 @@ def seisbench_card(
             "samples": samples,
             "components": margs.components(channels),
             "normalize": normalize,
+            "compile_normalize": False,
             "filter_stream": _filter(margs),
         },
         annotation={
