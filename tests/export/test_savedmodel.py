@@ -141,7 +141,9 @@ def test_version_folder_has_the_serving_layout(exported):
         zip(exported["card"].annotation.labels, EXPECTED[exported["name"]]["outputs"])
     )
     assert meta["sampling_rate_hz"] == 100.0
-    assert meta["network"].startswith("inference_model" if exported["name"] == "phasenet" else "model")
+    assert meta["network"].startswith(
+        "inference_model" if exported["name"] in ("phasenet", "eqtransformer") else "model"
+    )
     assert (meta["stream_filter"] is not None) == (exported["name"] == "gpd")
 
 

@@ -9,9 +9,9 @@ NOT in the graph because it runs on the continuous record before windowing (GPD'
 causal 3-20 Hz band-pass); a client applies it itself. Signatures are written through
 ``keras.export.ExportArchive``; their method name is ``tensorflow/serving/predict``.
 
-If the card has an ``inference_model`` (e.g. PhaseNet with batch norm folded into the
-convolutions), that faster copy is exported; it gives the same outputs to float32 round-off
-(about 3e-7). ``zoo_model.json`` states which network was exported.
+If the card has an ``inference_model`` (PhaseNet with batch norm folded into the convolutions,
+EQTransformer with its decoders' upsampling fused into the convolutions), that faster copy is
+exported; it gives the same outputs to float32 round-off (3e-7 and 5e-7). ``zoo_model.json`` states which network was exported.
 
 Example:
     >>> import tempfile, zoo
@@ -46,9 +46,7 @@ METADATA_FILE = "zoo_model.json"
 def serving_network(model: Any, card: ModelCard) -> tuple[Any, str]:
     """The network to export and its description: the card's inference copy if it has one."""
     if card.annotation.inference_model is not None:
-        return card.annotation.inference_model(
-            model
-        ), "inference_model (batch norm folded; same outputs to ~3e-7)"
+        return card.annotation.inference_model(model), "inference_model (same outputs to float32 round-off)"
     return model, "model"
 
 
