@@ -1,4 +1,4 @@
-"""Allocator tuning: accepted by glibc, harmless elsewhere."""
+"""Process-level set-up: allocator tuning, TensorFlow's native output sent to the log."""
 
 import platform
 
@@ -32,3 +32,21 @@ def test_quiet_tensorflow_sends_start_up_output_to_the_log():
     ]
     assert start_up, "TensorFlow printed no start-up lines here; nothing to check"
     assert all(line.startswith("LOG zoo.runtime TensorFlow start-up: ") for line in start_up)
+
+
+def test_native_stderr_lines_go_to_the_log_and_back_on_failure(capfd):
+    import os
+
+    import pytest
+
+    from zoo.runtime import native_stderr_logged
+
+    logged: list[str] = []
+    with native_stderr_logged(logged.append):
+        os.write(2, b"I0000 devices.cc:76] Number of eligible GPUs: 0\nsecond line\n")
+    assert logged == ["I0000 devices.cc:76] Number of eligible GPUs: 0", "second line"]
+    assert capfd.readouterr().err == ""
+    with pytest.raises(RuntimeError), native_stderr_logged(logged.append):
+        os.write(2, b"why it failed\n")
+        raise RuntimeError("conversion failed")
+    assert capfd.readouterr().err == "why it failed\n"

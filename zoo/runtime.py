@@ -22,12 +22,15 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,33 @@ def tune_allocator() -> bool:
 _NOISY_LOGGERS = ("tensorflow", "absl")
 
 
+@contextlib.contextmanager
+def native_stderr_logged(log: Callable[[str], Any]) -> Iterator[None]:
+    """Send what C/C++ code writes to file descriptor 2 meanwhile to ``log``, line by line.
+
+    TensorFlow's native log lines (start-up, grappler sessions of converters) bypass Python's
+    ``sys.stderr``; this catches them at the descriptor. If the block raises, the captured text is
+    also written to standard error before the exception propagates.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        failed = True
+        try:
+            yield
+            failed = False
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            text = capture.read().decode(errors="replace")
+            if failed:
+                sys.stderr.write(text)
+            for line in text.splitlines():
+                log(line)
+
+
 def quiet_tensorflow() -> bool:
     """Import TensorFlow with its start-up output logged at DEBUG instead of printed.
 
@@ -71,22 +101,6 @@ def quiet_tensorflow() -> bool:
     if "tensorflow" in sys.modules:
         return False
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as capture:
-        os.dup2(capture.fileno(), 2)
-        failed = True
-        try:
-            import tensorflow  # noqa: F401
-
-            failed = False
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            capture.seek(0)
-            text = capture.read().decode(errors="replace")
-            if failed:
-                sys.stderr.write(text)
-            for line in text.splitlines():
-                logger.debug("TensorFlow start-up: %s", line)
+    with native_stderr_logged(lambda line: logger.debug("TensorFlow start-up: %s", line)):
+        import tensorflow  # noqa: F401
     return True

@@ -19,8 +19,8 @@ How the graph is prepared (:func:`onnx_graph`):
   ONNX conversion; with the switch on, the check against Keras refuses the export.
 - The signature function is frozen before conversion, so constants that a layer keeps outside its
   weights (CRED's STFT bases) become graph constants instead of extra graph inputs.
-- tf2onnx's messages (and TensorFlow's deprecation notices while freezing) go to this module's
-  log at INFO (``zoo --verbose``), not to the terminal.
+- tf2onnx's messages (and TensorFlow's deprecation notices and native log lines while freezing) go
+  to this module's log at INFO (``zoo --verbose``), not to the terminal.
 
 Verified here (tf2onnx 1.17.0, onnx 1.23, onnxruntime 1.31, TensorFlow 2.21): PhaseNet, GPD,
 CRED and EQTransformer convert and match Keras to better than 1e-6.
@@ -54,6 +54,7 @@ from zoo.export.savedmodel import serving_network
 from zoo.export.signatures import SERVING_DEFAULT, WAVEFORM, output_names, signatures
 from zoo.export.warmup import warmup_window
 from zoo.registry import ModelCard, waveform_card
+from zoo.runtime import native_stderr_logged
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ def onnx_graph(network: Any, card: ModelCard) -> Any:
     from tf2onnx.convert import tensor_names_from_structed
 
     function, specs = signatures(without_dropout(network), card, check_inputs=False)[SERVING_DEFAULT]
-    with _converter_log() as log:
+    with _converter_log() as log, native_stderr_logged(lambda line: logger.info("tensorflow: %s", line)):
         concrete = tf.function(function, input_signature=specs).get_concrete_function()
         inputs = [concrete.inputs[0].name]
         outputs = [t.name for t in concrete.outputs]

@@ -9,8 +9,6 @@
   switch (a non-trainable ``tf.Variable``) is on; see :func:`mc_dropout`.
 - :func:`keras2_hard_sigmoid`: Keras 2's piecewise-linear sigmoid ``clip(0.2 x + 0.5, 0, 1)``, the
   recurrent activation of the conservative model's LSTMs (Keras 3's ``hard_sigmoid`` uses slope 1/6).
-- :class:`UpsampledConv1D`: a decoder's upsampling and the convolution after it as one convolution at
-  the lower rate (inference networks only).
 
 Example:
     >>> import numpy as np
@@ -26,7 +24,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 _PACKAGE = "zoo"
@@ -264,53 +261,3 @@ def mc_dropout(model: keras.Model) -> Iterator[keras.Model]:
     finally:
         for layer, state in zip(layers, previous):
             layer.mc_active.assign(state)
-
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
-class UpsampledConv1D(keras.layers.Conv1D):
-    """``Conv1D(UpSampling1D(2)(x))`` for a stride-1 ``same`` convolution, as one convolution at the input rate.
-
-    Configured and weighted like the ``Conv1D`` it replaces. Output sample ``2n + r`` of the convolution
-    over repeated samples reads input samples ``n + (r + t - p) // 2`` for taps ``t`` (``p = (kernel -
-    1) // 2``, ``same`` padding), so both output phases are one convolution of ``x`` with ``2 x
-    filters`` outputs (taps that read the same input sample summed); reshaping ``[batch, n, 2 x
-    filters]`` to ``[batch, 2n, filters]`` interleaves the phases. The upsampled tensor is never made
-    and the arithmetic drops to 0.56-0.71 of the original for EQTransformer's decoders.
-
-    Example:
-        >>> import numpy as np
-        >>> conv = keras.layers.Conv1D(4, 7, padding="same", activation="relu")
-        >>> x = np.random.default_rng(0).normal(size=(2, 50, 3)).astype("float32")
-        >>> direct = conv(keras.layers.UpSampling1D(2)(x))
-        >>> fused = UpsampledConv1D.from_config(conv.get_config())
-        >>> _ = fused(x); fused.set_weights(conv.get_weights())
-        >>> bool(np.allclose(fused(x), direct, atol=1e-5))
-        True
-    """
-
-    def _phase_taps(self) -> np.ndarray:
-        """``[taps, kernel, 2]``: 1 where a kernel tap of output phase ``r`` reads input offset ``d``."""
-        size = self.kernel_size[0]
-        pad = (size - 1) // 2
-        reach = max(abs((r + t - pad) // 2) for t in range(size) for r in (0, 1))
-        taps = np.zeros((2 * reach + 1, size, 2), "float32")
-        for t in range(size):
-            for r in (0, 1):
-                taps[(r + t - pad) // 2 + reach, t, r] = 1.0
-        return taps
-
-    def call(self, x: Any) -> Any:
-        taps = self._phase_taps()
-        inputs = self.kernel.shape[1]
-        phases = keras.ops.einsum("dtr,tio->diro", taps, self.kernel)
-        phases = keras.ops.reshape(phases, (taps.shape[0], inputs, 2 * self.filters))
-        y = keras.ops.conv(x, phases, padding="same")
-        if self.use_bias:
-            y = y + keras.ops.tile(self.bias, [2])
-        y = self.activation(y)
-        shape = keras.ops.shape(x)
-        return keras.ops.reshape(y, (shape[0], 2 * shape[1], self.filters))
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        length = None if input_shape[1] is None else 2 * input_shape[1]
-        return (input_shape[0], length, self.filters)
