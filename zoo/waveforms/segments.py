@@ -209,6 +209,10 @@ def _place(
                 overflows[trace_id] = overflows.get(trace_id, 0) + lost
         span = slice(i0, i0 + len(values))
         target, seen = column[span], filled[span]
+        if not seen.any() and finite.all():  # the usual case: one piece per stretch, no gaps in it
+            target[:] = values
+            seen[:] = True
+            continue
         both = seen & finite
         if both.any():
             differ = np.flatnonzero(both)[target[both] != values[both]]
