@@ -235,15 +235,21 @@ def _associate(
     by_trace: dict[str, list[int]] = {}
     for i, p in enumerate(picks):
         by_trace.setdefault(p.trace_id, []).append(i)
+    ordered = {}  # trace id -> (pick times in ns, sorted; the picks' indices in that order)
+    for trace_id, indices in by_trace.items():
+        times = np.array([picks[i].time.ns for i in indices], dtype=np.int64)
+        order = np.argsort(times, kind="stable")
+        ordered[trace_id] = (times[order], np.asarray(indices)[order])
     kept: set[int] = set()
     confirmed = []
     for d in detections:
         best: dict[str, int] = {}
-        for i in by_trace.get(d.trace_id, ()):
+        times, indices = ordered.get(d.trace_id, (np.zeros(0, np.int64), np.zeros(0, int)))
+        first = np.searchsorted(times, (d.start_time - (margin or 0.0)).ns, side="left")
+        last = np.searchsorted(times, d.end_time.ns, side="right")
+        for i in np.sort(indices[first:last]).tolist():  # in list order, as the rule is stated
             p = picks[i]
-            if d.start_time - (margin or 0.0) <= p.time <= d.end_time and (
-                p.phase not in best or p.probability > picks[best[p.phase]].probability
-            ):
+            if p.phase not in best or p.probability > picks[best[p.phase]].probability:
                 best[p.phase] = i
         kept.update(best.values())
         if best or not need_picks:
