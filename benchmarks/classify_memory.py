@@ -8,6 +8,7 @@ what the run needs beyond the loaded model and the input the user already holds.
 (the library is run as a user's script would run it).
 
     python benchmarks/classify_memory.py --models phasenet,eqtransformer --hours 24 --stations 1,3
+    python benchmarks/classify_memory.py --models eqtransformer --stations 3 --batch-size 64
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def rss_mib() -> float:
         return int(fh.read().split()[1]) * PAGE / 2**20
 
 
-def measure(name: str, hours: float, stations: int) -> None:
+def measure(name: str, hours: float, stations: int, batch_size: int) -> None:
     """Print ``name stations baseline peak working picks seconds`` for one configuration (child process)."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from annotate_throughput import synthetic_stream
@@ -51,7 +52,7 @@ def measure(name: str, hours: float, stations: int) -> None:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     start = time.perf_counter()
-    picks = zoo.classify(model, stream)
+    picks = zoo.classify(model, stream, batch_size=batch_size)
     seconds = time.perf_counter() - start
     done.set()
     watcher.join()
@@ -66,19 +67,35 @@ def main() -> None:
     parser.add_argument("--models", default="phasenet,eqtransformer")
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--stations", default="1,3", help="comma-separated station counts")
-    parser.add_argument("--child", nargs=3, metavar=("MODEL", "HOURS", "STATIONS"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--batch-size", type=int, default=128, help="windows per predict call (zoo.classify's)"
+    )
+    parser.add_argument(
+        "--child", nargs=4, metavar=("MODEL", "HOURS", "STATIONS", "BATCH"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
-        measure(args.child[0], float(args.child[1]), int(args.child[2]))
+        measure(args.child[0], float(args.child[1]), int(args.child[2]), int(args.child[3]))
         return
-    print(f"zoo.classify working memory, {args.hours:g} h per station, 3 components at 100 Hz")
+    print(
+        f"zoo.classify working memory, {args.hours:g} h per station, 3 components at 100 Hz, "
+        f"batch {args.batch_size}"
+    )
     print(
         f"{'model':<14} {'stations':>8} {'baseline':>9} {'peak':>7} {'working':>8} {'picks':>6} {'wall':>7}"
     )
     for name in args.models.split(","):
         for stations in (int(s) for s in args.stations.split(",")):
             out = subprocess.run(
-                [sys.executable, __file__, "--child", name, str(args.hours), str(stations)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    name,
+                    str(args.hours),
+                    str(stations),
+                    str(args.batch_size),
+                ],
                 check=True,
                 capture_output=True,
                 text=True,

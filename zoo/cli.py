@@ -305,7 +305,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--example", action="store_true", help="use ObsPy's bundled example event (BW.RJOB)")
         p.add_argument("--model", default="phasenet", help="model name (see `zoo list`) or preset folder")
         p.add_argument("--preset", default=None, help="weights preset (default: the model's default)")
-        p.add_argument("--batch-size", type=int, default=128, help="windows per predict call")
+        p.add_argument("--batch-size", type=int, default=128, help="windows in the network at once")
         p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
         p.set_defaults(func=func)
         if name == "pick":

@@ -120,7 +120,7 @@ def evaluate(
         records: element dicts (``waveform`` in the model's component order, arrival samples, name).
         tolerance: largest ``|pick - label|`` in seconds that counts as a hit.
         thresholds: pick thresholds by label (default: the card's).
-        batch_size: windows per predict call.
+        batch_size: windows in the network at once (see :func:`zoo.annotate`).
         sweep_from: lowest pick threshold of a later threshold sweep (e.g. 0.05).
 
     Raises:

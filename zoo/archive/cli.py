@@ -58,7 +58,7 @@ def add_cli(subparsers) -> None:
         "--threads-per-worker", type=int, help="TensorFlow threads per worker (default: cores / workers)"
     )
     p.add_argument("--scheduler", help="attach to a running Dask scheduler, e.g. tcp://head:8786")
-    p.add_argument("--batch-size", type=int, default=128, help="windows per predict call")
+    p.add_argument("--batch-size", type=int, default=128, help="windows in the network at once")
     p.add_argument(
         "--retries", type=int, default=2, help="extra attempts before a task is recorded in failed/"
     )

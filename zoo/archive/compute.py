@@ -178,7 +178,7 @@ def pick_chunk(
         task: The task (chunk and read span).
         stream: The instrument's traces from :func:`read`.
         thresholds: ``<label>_threshold`` keywords as for :func:`zoo.classify`.
-        batch_size: Windows per predict call.
+        batch_size: Windows in the network at once (see :func:`zoo.annotate`).
         zero_fill: Pick with a missing component zero-filled (as ``zoo.classify`` does) instead of failing.
         annotations: Also return the probability traces inside the chunk.
 

@@ -164,7 +164,7 @@ def pick(
         threads_per_worker: TensorFlow threads per worker (local default: cores / workers, so
             workers x threads = cores; on a given cluster: each worker's Dask thread count).
         chunk: Chunk length (``"1d"``, ``"1h"``, seconds); must divide a day.
-        batch_size: Windows per predict call.
+        batch_size: Windows in the network at once (see :func:`zoo.annotate`).
         save_annotations: Also write each task's probability traces (MiniSEED) under ``annotations/``.
         zero_fill: Pick instruments lacking a component with zeros in its place (as ``zoo.classify``)
             instead of recording the task as failed.

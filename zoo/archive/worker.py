@@ -189,7 +189,7 @@ class Settings:
         out: The run folder URL.
         out_options: fsspec storage options for the run folder.
         source_options: fsspec storage options for the waveform files.
-        batch_size: Windows per predict call.
+        batch_size: Windows in the network at once (see :func:`zoo.annotate`).
         zero_fill: Pick with a missing component zero-filled instead of failing.
         save_annotations: Also write the probability traces.
     """

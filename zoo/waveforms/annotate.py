@@ -99,7 +99,7 @@ def annotate(
         model: A model from :func:`zoo.load`.
         stream: Raw waveforms: any sampling rate (resampled to the model's), integer or float counts,
             several stations, gaps, masked arrays; component codes Z/N/E or Z/1/2.
-        batch_size: Windows per compiled predict call.
+        batch_size: Windows in the network at once (two concurrent predict calls of half as many).
         overlap: Overlap of consecutive windows in samples (sequence models; default the card's).
         stride: Step between windows in samples (point models such as GPD; default the card's).
         mc_samples: Monte-Carlo dropout passes (models with dropout at inference, e.g.

@@ -91,7 +91,7 @@ def curves(
         model: A model from :func:`zoo.load` (a model of seismic waveforms).
         data: Raw waveforms (see :func:`zoo.annotate`), or a list of segments already made by
             :func:`zoo.waveforms.segments.segments` for the model's waveform spec.
-        batch_size: Windows per compiled predict call.
+        batch_size: Windows in the network at once (two concurrent predict calls of half as many).
         overlap: Overlap of consecutive windows in samples (sequence models; default the card's).
         stride: Step between windows in samples (point models; default the card's ``output_step``).
         strategy: How a batch becomes curves (see :mod:`zoo.waveforms.predict`); default one pass.

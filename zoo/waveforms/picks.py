@@ -275,7 +275,7 @@ def classify(
     Args:
         model: A model from :func:`zoo.load`.
         stream: Raw waveforms (see :func:`zoo.annotate`).
-        batch_size: Windows per compiled predict call.
+        batch_size: Windows in the network at once (two concurrent predict calls of half as many).
         overlap: Window overlap in samples (sequence models).
         stride: Window step in samples (point models).
         tta: Test-time augmentation options (see :func:`zoo.annotate`).
