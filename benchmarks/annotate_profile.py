@@ -7,8 +7,9 @@ of the sum; then the whole ``zoo.waveforms.curves`` path (stages overlapped as t
     python benchmarks/annotate_profile.py --models phasenet,eqtransformer --hours 24 --stations 3
 
 Stages: ``segments`` (ObsPy traces -> float32 segments), ``batches`` (spans and offsets cut from the
-segments), ``gather+normalise`` (windows gathered from the span and normalised, in TensorFlow),
-``network`` (the inference network on those windows), ``postprocess``, ``to NumPy`` (the outputs handed
+segments), ``gather+normalise`` (windows gathered from the span and normalised, in TensorFlow; compiled
+by XLA where the card says so), ``network`` (the card's inference network on those windows, one call at a
+time with both cores), ``postprocess``, ``to NumPy`` (the outputs handed
 to the host) and ``stacking`` (window outputs onto curves). The network stage is also given as GFLOP/s
 (PhaseNet: counted convolution multiply-adds x 2; other models: ``--gflop`` per window if known).
 """
@@ -24,6 +25,7 @@ from annotate_throughput import synthetic_stream
 
 import zoo
 from zoo.waveforms.curves import curves
+from zoo.waveforms.predict import compiled_normalize
 from zoo.waveforms.segments import segments
 from zoo.waveforms.stacking import Stacker
 from zoo.waveforms.windows import batches, fit_segments, segment_starts
@@ -62,9 +64,11 @@ def profile(name: str, stream, batch_size: int) -> None:
     segs = [s for s, _ in fitted]
     starts = segment_starts(segs, window, annotation, annotation.overlap, annotation.output_step)
 
+    normalize = compiled_normalize(waveform.normalize) if waveform.compile_normalize else waveform.normalize
+
     @tf.function(reduce_retracing=True)
     def gather_normalise(span, offsets):
-        return waveform.normalize(tf.gather(span, offsets[:, None] + tf.range(window)[None, :]))
+        return normalize(tf.gather(span, offsets[:, None] + tf.range(window)[None, :]))
 
     @tf.function(reduce_retracing=True)
     def run_network(x):
@@ -91,7 +95,7 @@ def profile(name: str, stream, batch_size: int) -> None:
     print(f"{name}: {n_windows} windows, batch {batch_size}, {data_hours:.1f} h of data")
     for stage, seconds in times.items():
         print(f"  {stage:<17} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
-    gflop = conv_gflop(network) * n_windows
+    gflop = conv_gflop(model) * n_windows  # the original network's work, whatever the inference copy does
     print(f"  {'sum':<17} {total:7.2f} s  -> {data_hours / total:.2f} h/s run stage by stage")
     print(f"  network: {gflop / times['network']:.0f} GFLOP/s on {gflop:.0f} GFLOP of convolutions")
     t = time.perf_counter()
