@@ -38,23 +38,19 @@ def test_blocked_convolution_equals_the_convolution(size, block):
 
 @pytest.mark.parametrize("decoder_crop", ["original", "trailing"])
 def test_rewritten_eqtransformer_gives_the_models_outputs(pretrained, decoder_crop):
-    """Published weights, and SeisBench's trailing crops (where the crop sits elsewhere in the decoders)."""
+    """Published weights, and SeisBench's trailing crops (where the crop sits elsewhere in the decoders);
+    Monte-Carlo dropout switched on through the model reaches the rewritten network."""
     model = pretrained("eqtransformer") if decoder_crop == "original" else build(decoder_crop="trailing")
     fast = rewrite_convolutions(model)
     kinds = [type(layer).__name__ for layer in fast.layers]
     assert kinds.count("UpsampledConv1D") == 18  # 3 decoders x 7 upsamplings, minus the one before a crop
     assert kinds.count("BlockedConv1D") == 3  # the 8 -> 1 output heads
     x = np.random.default_rng(0).normal(0, 1, (4, 6000, 3)).astype(np.float32)
-    for got, want in zip(fast(x), model(x)):
+    outputs = fast(x)
+    for got, want in zip(outputs, model(x)):
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=2e-6)
-
-
-def test_monte_carlo_dropout_acts_on_the_rewritten_network(pretrained):
-    """The dropout layers are the model's own, so the card's MC switch reaches the fast network."""
-    model = pretrained("eqtransformer")
-    fast = rewrite_convolutions(model)
-    x = np.random.default_rng(1).normal(0, 1, (2, 6000, 3)).astype(np.float32)
-    with zoo.card("eqtransformer").annotation.mc_dropout(model):
-        first, second = fast(x)[1].numpy(), fast(x)[1].numpy()
-    assert not np.array_equal(first, second)
-    np.testing.assert_array_equal(fast(x)[1].numpy(), fast(x)[1].numpy())
+    if (
+        decoder_crop == "original"
+    ):  # the dropout layers are the model's own: the card's MC switch reaches them
+        with zoo.card("eqtransformer").annotation.mc_dropout(model):
+            assert not np.array_equal(fast(x[:1])[1].numpy(), outputs[1].numpy()[:1])
