@@ -36,6 +36,12 @@ def test_blocked_convolution_equals_the_convolution(size, block):
     assert BlockedConv1D.from_config(blocked.get_config()).block == block
 
 
+def test_blocked_convolution_refuses_a_length_that_is_not_a_multiple_of_the_block():
+    layer = BlockedConv1D(1, 11, padding="same", block=8)
+    with pytest.raises(ValueError, match="multiple of block=8; got 100 samples"):
+        layer(np.zeros((1, 100, 8), np.float32))
+
+
 @pytest.mark.parametrize("decoder_crop", ["original", "trailing"])
 def test_rewritten_eqtransformer_gives_the_models_outputs(pretrained, decoder_crop):
     """Published weights, and SeisBench's trailing crops (where the crop sits elsewhere in the decoders);

@@ -112,6 +112,14 @@ class BlockedConv1D(_TapMappedConv1D):
         super().__init__(*args, **kwargs)
         self.block = block
 
+    def build(self, input_shape: tuple) -> None:
+        if input_shape[1] is not None and input_shape[1] % self.block:
+            raise ValueError(
+                f"BlockedConv1D needs an input length that is a multiple of block={self.block}; "
+                f"got {input_shape[1]} samples."
+            )
+        super().build(input_shape)
+
     def _taps(self) -> np.ndarray:
         size, block = self.kernel_size[0], self.block
         pad = (size - 1) // 2
