@@ -25,7 +25,7 @@ from annotate_throughput import synthetic_stream
 
 import zoo
 from zoo.waveforms.curves import curves
-from zoo.waveforms.predict import _padded_count, compiled_normalize
+from zoo.waveforms.predict import normalized_windows
 from zoo.waveforms.segments import segments
 from zoo.waveforms.stacking import Stacker
 from zoo.waveforms.windows import batches, fit_segments, segment_starts
@@ -64,13 +64,9 @@ def profile(name: str, stream, batch_size: int) -> None:
     segs = [s for s, _ in fitted]
     starts = segment_starts(segs, window, annotation, annotation.overlap, annotation.output_step)
 
-    normalize = compiled_normalize(waveform.normalize) if waveform.compile_normalize else waveform.normalize
-
     @tf.function(reduce_retracing=True)
-    def gather_normalise(span, offsets):  # padded to a power of two as the library pads for XLA
-        count = tf.shape(offsets)[0]
-        padded = tf.concat([offsets, tf.fill([_padded_count(count) - count], offsets[-1])], axis=0)
-        return normalize(tf.gather(span, padded[:, None] + tf.range(window)[None, :]))[:count]
+    def gather_normalise(span, offsets):
+        return normalized_windows(waveform, span, offsets)
 
     @tf.function(reduce_retracing=True)
     def run_network(x):

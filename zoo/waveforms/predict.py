@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-from zoo.cards import ModelCard
+from zoo.cards import ModelCard, WaveformSpec
 from zoo.waveforms.precision import network_in
 from zoo.waveforms.segments import Segment
 from zoo.waveforms.windows import batches
@@ -116,6 +116,21 @@ def _padded_count(count: tf.Tensor) -> tf.Tensor:
     return tf.gather(powers, tf.searchsorted(powers, tf.reshape(count, [1]))[0])
 
 
+def normalized_windows(waveform: WaveformSpec, span: tf.Tensor, offsets: tf.Tensor) -> tf.Tensor:
+    """The windows ``[len(offsets), waveform.samples, components]`` starting at ``offsets`` in ``span``,
+    normalised by the card: compiled by XLA with ``waveform.compile_normalize``, on the windows padded
+    with copies of the last to a power of two (TensorFlow ops, for use inside a ``tf.function``)."""
+
+    def windows(starts: tf.Tensor) -> tf.Tensor:
+        return tf.gather(span, starts[:, None] + tf.range(waveform.samples)[None, :])
+
+    if not waveform.compile_normalize:
+        return waveform.normalize(windows(offsets))
+    count = tf.shape(offsets)[0]
+    padded = tf.concat([offsets, tf.fill([_padded_count(count) - count], offsets[-1])], axis=0)
+    return compiled_normalize(waveform.normalize)(windows(padded))[:count]
+
+
 def predict_function(
     model: Any, card: ModelCard, precision: str = "float32"
 ) -> tf.types.experimental.GenericFunction:
@@ -125,10 +140,9 @@ def predict_function(
     bfloat16, see :mod:`zoo.waveforms.precision`) the function runs a copy of the network, rebuilt when
     the model's weights have changed since (so fine-tuning is never ignored). The windows are gathered
     from the span inside the function, so on a GPU a batch crosses from the host once and its curves
-    come back once: there is no per-window host round trip. With ``waveform.compile_normalize`` the
-    normalisation runs compiled by XLA (:func:`compiled_normalize`) on the batch padded with copies of
-    its last window to a power of two (at most 8 shapes for batches up to 128, each compiled once per
-    process).
+    come back once: there is no per-window host round trip. The normalisation is
+    :func:`normalized_windows` (compiled by XLA where the card says so: at most 8 batch shapes for
+    batches up to 128, each compiled once per process).
     """
     annotation, waveform = card.annotation, card.waveform
     copied = annotation.inference_model is not None or precision != "float32"
@@ -139,22 +153,11 @@ def predict_function(
     network = model if annotation.inference_model is None else annotation.inference_model(model)
     network = network_in(network, precision)
 
-    window = waveform.samples
     spec = [tf.TensorSpec([None, len(waveform.components)], tf.float32), tf.TensorSpec([None], tf.int32)]
-
-    def windows_of(span: tf.Tensor, offsets: tf.Tensor) -> tf.Tensor:
-        return tf.gather(span, offsets[:, None] + tf.range(window)[None, :])
-
-    def normalized(span: tf.Tensor, offsets: tf.Tensor) -> tf.Tensor:
-        if not waveform.compile_normalize:
-            return waveform.normalize(windows_of(span, offsets))
-        count = tf.shape(offsets)[0]
-        padded = tf.concat([offsets, tf.fill([_padded_count(count) - count], offsets[-1])], axis=0)
-        return compiled_normalize(waveform.normalize)(windows_of(span, padded))[:count]
 
     @tf.function(input_signature=spec, reduce_retracing=True)
     def predict(span: tf.Tensor, offsets: tf.Tensor) -> tf.Tensor:
-        outputs = network(normalized(span, offsets), training=False)
+        outputs = network(normalized_windows(waveform, span, offsets), training=False)
         if precision != "float32":
             outputs = tf.nest.map_structure(lambda t: tf.cast(t, tf.float32), outputs)
         return annotation.postprocess(outputs)
