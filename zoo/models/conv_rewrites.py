@@ -136,10 +136,6 @@ _BLOCK = 8
 """Samples per block for convolutions with fewer than this many filters (8 -> 1 over 6,000: 9 -> 4.3 ms)."""
 
 
-def _producer(layer: keras.layers.Layer) -> Any:
-    return layer.input._keras_history.operation
-
-
 def _rewritable(layer: keras.layers.Layer) -> bool:
     return (
         type(layer) is keras.layers.Conv1D
@@ -155,7 +151,7 @@ def _upsampled(model: keras.Model) -> dict[str, str]:
     pairs = {}
     for layer in model.layers:
         if _rewritable(layer):
-            producer = _producer(layer)
+            producer = layer.input._keras_history.operation
             if (
                 isinstance(producer, keras.layers.UpSampling1D)
                 and producer.size == 2
@@ -189,22 +185,17 @@ def rewrite_convolutions(model: keras.Model) -> keras.Model:
         ['BlockedConv1D', 'UpsampledConv1D']
     """
     upsampled = _upsampled(model)
-    blocked = _blocked(model, upsampled)
+    replaced: dict[str, tuple[type, dict[str, Any]]] = {name: (UpsampledConv1D, {}) for name in upsampled}
+    replaced.update({name: (BlockedConv1D, {"block": _BLOCK}) for name in _blocked(model, upsampled)})
     skipped = set(upsampled.values())
-
-    def rewritten(layer: keras.layers.Layer, make: type, **extra: Any) -> keras.layers.Layer:
-        return make.from_config({**layer.get_config(), "name": f"{layer.name}_{make.__name__}", **extra})
 
     def call(layer: Any, *args: Any, **kwargs: Any) -> Any:
         if layer.name in skipped:
             return args[0]
-        if layer.name not in upsampled and layer.name not in blocked:
+        if layer.name not in replaced:
             return layer(*args, **kwargs)
-        new = (
-            rewritten(layer, UpsampledConv1D)
-            if layer.name in upsampled
-            else rewritten(layer, BlockedConv1D, block=_BLOCK)
-        )
+        make, extra = replaced[layer.name]
+        new = make.from_config({**layer.get_config(), "name": f"{layer.name}_{make.__name__}", **extra})
         outputs = new(*args, **kwargs)
         new.set_weights(layer.get_weights())
         return outputs
