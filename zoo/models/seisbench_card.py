@@ -56,6 +56,12 @@ def split_args(args: Mapping[str, Any], model: str) -> tuple[ModelArgs, dict[str
     )
 
 
+def peak_scaled(margs: ModelArgs) -> bool:
+    """SeisBench's rule for PhaseNet and EQTransformer: scale by the peak with ``norm="peak"`` or
+    ``norm_amp_per_comp``, else by the standard deviation (``norm="std"``, the default)."""
+    return margs.flag("norm_amp_per_comp") or margs.choice("norm", "std", ("std", "peak")) == "peak"
+
+
 def normalizer(**options: Any) -> Callable[[Any], Any]:
     """SeisBench's normalisation with ``options`` (see :func:`zoo.models.seisbench_ops.normalize`)."""
     return functools.partial(lazy(OPS, "normalize"), **options)

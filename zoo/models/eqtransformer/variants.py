@@ -22,7 +22,7 @@ from typing import Any
 
 from zoo.cards import ModelCard
 from zoo.lazy import lazy
-from zoo.models.seisbench_card import normalizer, seisbench_card, split_args
+from zoo.models.seisbench_card import normalizer, peak_scaled, seisbench_card, split_args
 
 CLASS_DEFAULTS = {
     "overlap": 3000,
@@ -37,7 +37,7 @@ def seisbench(card: ModelCard, args: Mapping[str, Any]) -> ModelCard:
     """The card of a SeisBench EQTransformer with ``{"model_args": ..., "default_args": ...}`` of its JSON."""
     margs, default_args = split_args(args, "EQTransformer")
     phases = margs.labels("phases", "PS", margs.positive_int("classes", 2))
-    per_peak = margs.flag("norm_amp_per_comp") or margs.choice("norm", "std", ("std", "peak")) == "peak"
+    per_peak = peak_scaled(margs)
     return seisbench_card(
         card,
         margs,

@@ -21,7 +21,7 @@ from typing import Any
 
 from zoo.cards import ModelCard
 from zoo.lazy import lazy
-from zoo.models.seisbench_card import OPS, normalizer, seisbench_card, split_args
+from zoo.models.seisbench_card import OPS, normalizer, peak_scaled, seisbench_card, split_args
 
 CLASS_DEFAULTS = {"overlap": 1500, "stacking": "avg", "blinding": (0, 0), "*_threshold": 0.3}
 
@@ -31,7 +31,7 @@ def seisbench(card: ModelCard, args: Mapping[str, Any]) -> ModelCard:
     margs, default_args = split_args(args, "PhaseNet")
     channels, classes = margs.positive_int("in_channels", 3), margs.positive_int("classes", 3)
     labels = margs.labels("phases", "NPS", classes)
-    per_peak = margs.flag("norm_amp_per_comp") or margs.choice("norm", "std", ("std", "peak")) == "peak"
+    per_peak = peak_scaled(margs)
     return seisbench_card(
         card,
         margs,
