@@ -68,7 +68,10 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=24.0)
     parser.add_argument("--stations", default="1,3", help="comma-separated station counts")
     parser.add_argument(
-        "--batch-size", type=int, default=128, help="windows per predict call (zoo.classify's)"
+        "--batch-size",
+        type=int,
+        default=128,
+        help="windows in the network at once (zoo.classify's batch_size)",
     )
     parser.add_argument(
         "--child", nargs=4, metavar=("MODEL", "HOURS", "STATIONS", "BATCH"), help=argparse.SUPPRESS

@@ -11,7 +11,8 @@ causal 3-20 Hz band-pass); a client applies it itself. Signatures are written th
 
 If the card has an ``inference_model`` (PhaseNet with batch norm folded into the convolutions,
 EQTransformer with its decoders' upsampling fused into the convolutions), that faster copy is
-exported; it gives the same outputs to float32 round-off (3e-7 and 5e-7). ``zoo_model.json`` states which network was exported.
+exported; it gives the same outputs to float32 round-off (3e-7 and 5e-7). ``zoo_model.json`` states
+which network was exported.
 
 Example:
     >>> import tempfile, zoo
