@@ -11,8 +11,9 @@ causal 3-20 Hz band-pass); a client applies it itself. Signatures are written th
 
 If the card has an ``inference_model`` (PhaseNet with batch norm folded into the convolutions,
 EQTransformer with its decoders' upsampling fused into the convolutions), that faster copy is
-exported; it gives the same outputs to float32 round-off (3e-7 and 5e-7). ``zoo_model.json`` states
-which network was exported.
+exported; it gives the same outputs to float32 round-off (3e-7 and 5e-7). A block the copy has XLA
+compile for ``annotate`` is exported as plain TensorFlow ops. ``zoo_model.json`` states which network
+was exported.
 
 Example:
     >>> import tempfile, zoo
@@ -37,6 +38,7 @@ from zoo.export.layout import check_version, staged_version
 from zoo.export.signatures import output_names, signatures
 from zoo.export.warmup import ASSETS_EXTRA, serving_apis, write_warmup
 from zoo.lazy import resolved
+from zoo.models.compiled_block import without_xla
 from zoo.registry import ModelCard, waveform_card
 
 logger = logging.getLogger(__name__)
@@ -45,9 +47,11 @@ METADATA_FILE = "zoo_model.json"
 
 
 def serving_network(model: Any, card: ModelCard) -> tuple[Any, str]:
-    """The network to export and its description: the card's inference copy if it has one."""
+    """The network to export and its description: the card's inference copy if it has one, with any
+    XLA-compiled block run as plain TensorFlow ops (a served graph should not need the server's XLA)."""
     if card.annotation.inference_model is not None:
-        return card.annotation.inference_model(model), "inference_model (same outputs to float32 round-off)"
+        network = without_xla(card.annotation.inference_model(model))
+        return network, "inference_model (same outputs to float32 round-off)"
     return model, "model"
 
 

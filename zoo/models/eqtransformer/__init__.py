@@ -58,7 +58,7 @@ CARD = register(
             stacking="max",
             blinding=(500, 500),
             mc_dropout=lazy(_LAYERS, "mc_dropout"),
-            inference_model=lazy("zoo.models.conv_rewrites", "rewrite_convolutions"),
+            inference_model=lazy("zoo.models.eqtransformer.inference", "inference_model"),
         ),
         trigger=TriggerSpec(
             pick_labels=("P", "S"),
