@@ -1,45 +1,62 @@
-"""Inference rewrites of Conv1D: upsampling fused into the convolution, narrow convolutions blocked."""
+"""Inference rewrites of convolutions: each MappedConv1D computes the layer it replaces."""
 
 import keras
 import numpy as np
 import pytest
 
 import zoo
-from zoo.models.conv_rewrites import BlockedConv1D, UpsampledConv1D, rewrite_convolutions
+from zoo.models.conv_rewrites import MappedConv1D, replacement, rewrite_convolutions
 from zoo.models.eqtransformer.model import build
 
 
-def _copy(conv: keras.layers.Conv1D, make: type, x: np.ndarray, **extra) -> keras.layers.Layer:
-    layer = make.from_config({**conv.get_config(), **extra})
-    layer(x)
-    layer.set_weights(conv.get_weights())
-    return layer
+def _inputs(seed: int, length: int, channels: int) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(3, length, channels)).astype(np.float32)
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 9, 11])
-def test_upsampled_convolution_equals_upsampling_then_convolution(size):
+def test_upsampled_replacement_equals_upsampling_then_convolution(size):
     conv = keras.layers.Conv1D(5, size, padding="same", activation="relu")
-    x = np.random.default_rng(size).normal(size=(3, 47, 4)).astype(np.float32)
+    x = _inputs(size, 47, 4)
     direct = conv(keras.layers.UpSampling1D(2)(x)).numpy()
-    got = _copy(conv, UpsampledConv1D, x)(x).numpy()
+    got = replacement(conv, "upsampled", x)(x).numpy()
     assert got.shape == direct.shape == (3, 94, 5)
     np.testing.assert_allclose(got, direct, atol=2e-6)
 
 
 @pytest.mark.parametrize(("size", "block"), [(11, 8), (11, 2), (7, 4), (3, 16), (2, 8)])
-def test_blocked_convolution_equals_the_convolution(size, block):
+def test_blocked_replacement_equals_the_convolution(size, block):
     conv = keras.layers.Conv1D(2, size, padding="same", activation="sigmoid")
-    x = np.random.default_rng(size).normal(size=(3, 96, 8)).astype(np.float32)
+    x = _inputs(size, 96, 8)
     direct = conv(x).numpy()
-    blocked = _copy(conv, BlockedConv1D, x, block=block)
-    np.testing.assert_allclose(blocked(x).numpy(), direct, atol=1e-6)
-    assert BlockedConv1D.from_config(blocked.get_config()).block == block
+    np.testing.assert_allclose(replacement(conv, "blocked", x, block)(x).numpy(), direct, atol=1e-6)
 
 
-def test_blocked_convolution_refuses_a_length_that_is_not_a_multiple_of_the_block():
-    layer = BlockedConv1D(1, 11, padding="same", block=8)
-    with pytest.raises(ValueError, match="multiple of block=8; got 100 samples"):
-        layer(np.zeros((1, 100, 8), np.float32))
+@pytest.mark.parametrize(("size", "stride"), [(7, 4), (3, 2), (4, 2), (2, 4), (5, 3), (1, 2)])
+def test_transposed_replacement_equals_the_transposed_convolution(size, stride):
+    """Odd and even kernels, kernels shorter than the stride (TensorFlow's ``same`` padding for each)."""
+    conv = keras.layers.Conv1DTranspose(5, size, strides=stride, padding="same", activation="relu")
+    x = _inputs(size, 13, 4)
+    direct = conv(x).numpy()
+    got = replacement(conv, "transposed", x)(x).numpy()
+    assert got.shape == direct.shape == (3, 13 * stride, 5)
+    np.testing.assert_allclose(got, direct, atol=2e-6)
+
+
+@pytest.mark.parametrize("size", [1, 2, 7])
+def test_plain_replacement_equals_the_convolution_without_a_bias_too(size):
+    conv = keras.layers.Conv1D(6, size, padding="same", activation="relu", use_bias=size != 7)
+    x = _inputs(size, 30, 3)
+    direct = conv(x).numpy()
+    layer = replacement(conv, "plain", x)
+    np.testing.assert_allclose(layer(x).numpy(), direct, atol=1e-6)
+    assert MappedConv1D.from_config(layer.get_config()).get_config() == layer.get_config()
+
+
+def test_a_blocked_replacement_refuses_a_length_that_is_not_a_multiple_of_the_block():
+    conv = keras.layers.Conv1D(1, 11, padding="same", name="head")
+    conv.build((None, None, 8))
+    with pytest.raises(ValueError, match="head_blocked reads blocks of 8 samples .* got 100 samples"):
+        replacement(conv, "blocked", np.zeros((1, 100, 8), np.float32))
 
 
 @pytest.mark.parametrize("decoder_crop", ["original", "trailing"])
@@ -48,9 +65,12 @@ def test_rewritten_eqtransformer_gives_the_models_outputs(pretrained, decoder_cr
     Monte-Carlo dropout switched on through the model reaches the rewritten network."""
     model = pretrained("eqtransformer") if decoder_crop == "original" else build(decoder_crop="trailing")
     fast = rewrite_convolutions(model)
-    kinds = [type(layer).__name__ for layer in fast.layers]
-    assert kinds.count("UpsampledConv1D") == 18  # 3 decoders x 7 upsamplings, minus the one before a crop
-    assert kinds.count("BlockedConv1D") == 3  # the 8 -> 1 output heads
+    kinds = [layer.name.rsplit("_", 1)[1] for layer in fast.layers if isinstance(layer, MappedConv1D)]
+    assert kinds.count("upsampled") == 18  # 3 decoders x 7 upsamplings, minus the one before a crop
+    assert kinds.count("blocked") == 3  # the 8 -> 1 output heads
+    assert kinds.count("plain") == 7 + 3  # the encoder's and the convolutions after the crops (ReLU)
+    upsamplings = [layer for layer in fast.layers if isinstance(layer, keras.layers.UpSampling1D)]
+    assert len(upsamplings) == 3  # the ones that feed a crop
     x = np.random.default_rng(0).normal(0, 1, (4, 6000, 3)).astype(np.float32)
     outputs = fast(x)
     for got, want in zip(outputs, model(x)):

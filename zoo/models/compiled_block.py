@@ -8,11 +8,11 @@ BiLSTMs, two transformer blocks and the LSTM + attention heads, all on 47 time s
 64 windows on 2 cores as TensorFlow ops and 20 ms compiled; outputs agree to float32 round-off (about
 1e-6, as far from a float64 evaluation as TensorFlow's own).
 
-XLA compiles once per input shape, about 3 s each for EQTransformer's middle. So that two shapes occur,
-a batch of up to :data:`SMALL` windows is padded to ``SMALL``, and a larger one to a multiple of
-:data:`CHUNK` and run ``CHUNK`` windows at a time (``zoo.annotate``'s default ``batch_size=128`` is two
-predict calls of 64). The compiled function takes the weights as arguments and is shared by every
-block of the same architecture in the process (each ``zoo.load`` does not compile again).
+XLA compiles once per input shape, about 3 s for EQTransformer's middle. So that one shape occurs, a
+batch is padded to a multiple of :data:`CHUNK` windows and run ``CHUNK`` at a time (``zoo.annotate``'s
+default ``batch_size=128`` is two predict calls of 64; a short stream's few windows cost the middle
+of 64, about 20 ms). The compiled function takes the weights as arguments and is shared by every block
+of the same architecture in the process, so each ``zoo.load`` does not compile again.
 
 Exports run the block as plain TensorFlow ops (:func:`without_xla`): a served or converted graph should
 not depend on the server's XLA.
@@ -36,10 +36,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-SMALL = 8
-"""Batches of up to this many windows are padded to it (short streams, tests)."""
 CHUNK = 64
-"""Larger batches are padded to a multiple of this many windows and run this many at a time."""
+"""Batches are padded to a multiple of this many windows and run this many at a time."""
 
 _COMPILED: dict[str, tuple[keras.Model, Any]] = {}
 """Block architecture (its config as JSON, input name left out) -> (template model, compiled stateless call)."""
@@ -83,11 +81,10 @@ class CompiledBlock(keras.layers.Layer):
         trainable = [tf.convert_to_tensor(v) for v in self.block.trainable_variables]
         non_trainable = [tf.convert_to_tensor(v) for v in self.block.non_trainable_variables]
         count = tf.shape(x)[0]
-        size = tf.where(count <= SMALL, SMALL, CHUNK)
-        total = -(-count // size) * size
+        total = -(-count // CHUNK) * CHUNK
         rest = tf.shape(x)[1:]
         padded = tf.concat([x, tf.zeros(tf.concat([[total - count], rest], 0), x.dtype)], 0)
-        chunks = tf.reshape(padded, tf.concat([[total // size, size], rest], 0))
+        chunks = tf.reshape(padded, tf.concat([[total // CHUNK, CHUNK], rest], 0))
         signature = [tf.TensorSpec(None, output.dtype) for output in self.block.outputs]
         outputs = tf.map_fn(
             lambda chunk: run(trainable, non_trainable, chunk), chunks, fn_output_signature=signature

@@ -1,144 +1,190 @@
-"""Faster forms of a Keras ``Conv1D`` for inference networks: same configuration, same weights.
+"""Faster forms of Keras ``Conv1D`` and ``Conv1DTranspose`` layers for inference copies of a network.
 
-:func:`rewrite_convolutions` is a card's ``inference_model`` for any functional model built from Keras
-layers (EQTransformer's): it calls the model's own layers on a new graph in which each
-``UpSampling1D(2) -> Conv1D`` pair is one :class:`UpsampledConv1D` and each long, narrow convolution a
-:class:`BlockedConv1D`, with copies of their weights; every other layer is the model's own (so
-Monte-Carlo dropout switches act on both; the predict path rebuilds the copy when the weights change).
-EQTransformer: network 356-370 -> about 230 ms per 128 windows on 2 cores, outputs within 5e-7.
+:func:`rewrite_convolutions` makes an inference copy of any functional model built from Keras layers
+(EQTransformer's, PhaseNet's folded one): it calls the model's own layers on a new graph in which
+convolutions are replaced by a :class:`MappedConv1D` carrying a kernel computed once from theirs; every
+other layer is the model's own (so Monte-Carlo dropout switches act on both). The copy is for
+prediction: its kernels are fixed when it is made (the predict path makes a new copy when the model's
+weights change). EQTransformer: network 356-370 -> about 190 ms per 128 windows on 2 cores; outputs
+within 5e-7.
 
-oneDNN runs a 1-D convolution well when it has many input and output channels, and poorly when the
-sequence is long and the channels few (8 -> 1 filters over 6,000 samples: 10 GFLOP/s, against 150-250
-for the wider layers). Both layers here compute a ``stride-1``, ``same`` convolution as another
-convolution whose kernel is made from the layer's own kernel by a fixed 0/1 map of taps (so the layers
-load, save and fine-tune like ``Conv1D``):
+Each replacement computes the layer's ``same`` convolution as a stride-1 convolution of the input read
+in blocks (``[batch, n, c] -> [batch, n / q, q x c]``, a free reshape) with ``r x filters`` outputs
+per block, whose kernel is the layer's kernel through a fixed 0/1 map of taps:
 
-- :class:`UpsampledConv1D`: ``conv(UpSampling1D(2)(x))`` as one convolution of ``x`` with both output
-  phases as channels (EQTransformer's decoders: 0.56-0.71 of the arithmetic, no upsampled tensor).
-- :class:`BlockedConv1D`: ``conv(x)`` on ``x`` reshaped to blocks of ``block`` samples
-  (``[batch, n, c] -> [batch, n / block, block x c]``, a free reshape) with ``block x filters``
-  outputs: more arithmetic, far better used (EQTransformer's 8 -> 1 output heads: 2x as fast).
+- ``UpSampling1D(2) -> Conv1D``: ``q = 1``, ``r = 2`` (EQTransformer's decoders: 0.56-0.71 of the
+  arithmetic, and the upsampled tensor is never made);
+- a long convolution with fewer than 8 filters: ``q = r = 8`` (EQTransformer's 8 -> 1 output heads:
+  oneDNN runs 8 -> 1 filters over 6,000 samples at 10 GFLOP/s, against 150-250 for wide layers; blocked,
+  twice as fast);
+- a strided transposed convolution: ``q = 1``, ``r = stride`` (PhaseNet's up-sampling layers);
+- any other stride-1 ``Conv1D`` with an activation: ``q = r = 1``, the kernel itself.
+
+:class:`MappedConv1D` is written as a 2-D convolution over one row followed by ``bias_add`` and the
+activation: the pattern TensorFlow's remapper fuses into one oneDNN convolution with the bias and ReLU
+applied inside. (Keras' ``Conv1D`` squeezes the row axis between the convolution and its activation, so
+ReLU ran as one more pass over the output; a transposed convolution fused neither bias nor ReLU.)
 
 Example:
     >>> import numpy as np, keras
     >>> conv = keras.layers.Conv1D(1, 11, padding="same", activation="sigmoid")
     >>> x = np.random.default_rng(0).normal(size=(2, 64, 8)).astype("float32")
     >>> direct = conv(x)
-    >>> blocked = BlockedConv1D.from_config({**conv.get_config(), "block": 8})
-    >>> _ = blocked(x); blocked.set_weights(conv.get_weights())
-    >>> bool(np.allclose(blocked(x), direct, atol=1e-6))
-    True
+    >>> blocked = replacement(conv, "blocked", x)
+    >>> (blocked.phases_in, blocked.phases_out), bool(np.allclose(blocked(x), direct, atol=1e-6))
+    ((8, 8), True)
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-
-def _tap_map(
-    links: list[tuple[int, int, int, int]], size: int, phases_in: int, phases_out: int
-) -> np.ndarray:
-    """``[offsets, size, phases_in, phases_out]`` with a 1 at each ``(offset, tap, q, r)`` of ``links``;
-    offsets run symmetrically ``-reach..reach`` so that ``same`` padding of the new kernel lines up."""
-    reach = max(abs(d) for d, _, _, _ in links)
-    taps = np.zeros((2 * reach + 1, size, phases_in, phases_out), "float32")
-    for d, t, q, r in links:
-        taps[d + reach, t, q, r] = 1.0
-    return taps
-
-
-class _TapMappedConv1D(keras.layers.Conv1D):
-    """A stride-1 ``same`` ``Conv1D`` computed as a convolution with the kernel ``einsum(taps, kernel)``.
-
-    ``_taps()`` is ``[offsets, kernel_size, phases_in, phases_out]`` (:func:`_tap_map`): 1 where kernel
-    tap ``t`` links input phase ``q`` at block offset ``d`` to output phase ``r``. The input is read as
-    ``[batch, n, phases_in x channels]``; the output ``[batch, n, phases_out x filters]`` is reshaped
-    back to samples. The convolution is written as a 2-D one over a single row with ``bias_add``, the
-    pattern TensorFlow's remapper fuses with the activation into one oneDNN convolution (bias and ReLU
-    had run as two more passes over the output: a quarter of these layers' time).
-    """
-
-    def _taps(self) -> np.ndarray:
-        raise NotImplementedError
-
-    def call(self, x: Any) -> Any:
-        taps = self._taps()
-        offsets, _, phases_in, phases_out = taps.shape
-        kernel = keras.ops.einsum("dtqr,tio->dqiro", taps, self.kernel)
-        channels = self.kernel.shape[1]
-        kernel = keras.ops.reshape(kernel, (offsets, phases_in * channels, phases_out * self.filters))
-        shape = tf.shape(x)
-        blocks = shape[1] // phases_in
-        rows = tf.reshape(x, (shape[0], 1, blocks, phases_in * channels))
-        y = tf.nn.conv2d(rows, kernel[None], strides=1, padding="SAME")
-        if self.use_bias:
-            y = tf.nn.bias_add(y, tf.tile(self.bias, [phases_out]))
-        y = self.activation(y)
-        return tf.reshape(y, (shape[0], blocks * phases_out, self.filters))
-
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
-        _, _, phases_in, phases_out = self._taps().shape
-        length = None if input_shape[1] is None else input_shape[1] // phases_in * phases_out
-        return (input_shape[0], length, self.filters)
-
-
-@keras.saving.register_keras_serializable(package="zoo")
-class UpsampledConv1D(_TapMappedConv1D):
-    """``conv(UpSampling1D(2)(x))`` as one convolution of ``x`` at the lower rate.
-
-    Output sample ``2n + r`` of the convolution over repeated samples reads input samples
-    ``n + (r + t - p) // 2`` for taps ``t`` (``p = (kernel_size - 1) // 2``), so the two output phases
-    are one convolution with ``2 x filters`` outputs, the taps that read the same input sample summed.
-    """
-
-    def _taps(self) -> np.ndarray:
-        size = self.kernel_size[0]
-        pad = (size - 1) // 2
-        links = [((r + t - pad) // 2, t, 0, r) for t in range(size) for r in (0, 1)]
-        return _tap_map(links, size, 1, 2)
-
-
-@keras.saving.register_keras_serializable(package="zoo")
-class BlockedConv1D(_TapMappedConv1D):
-    """``conv(x)`` computed on blocks of ``block`` samples (the input length must be a multiple of it).
-
-    Output sample ``block x n + r`` reads input sample ``block x n + r + t - p``: block offset
-    ``(r + t - p) // block``, phase ``(r + t - p) % block``.
-    """
-
-    def __init__(self, *args: Any, block: int = 8, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.block = block
-
-    def build(self, input_shape: tuple) -> None:
-        if input_shape[1] is not None and input_shape[1] % self.block:
-            raise ValueError(
-                f"BlockedConv1D needs an input length that is a multiple of block={self.block}; "
-                f"got {input_shape[1]} samples."
-            )
-        super().build(input_shape)
-
-    def _taps(self) -> np.ndarray:
-        size, block = self.kernel_size[0], self.block
-        pad = (size - 1) // 2
-        links = [
-            ((r + t - pad) // block, t, (r + t - pad) % block, r) for t in range(size) for r in range(block)
-        ]
-        return _tap_map(links, size, block, block)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "block": self.block}
-
+Kind = Literal["upsampled", "blocked", "transposed", "plain"]
 
 _BLOCK = 8
 """Samples per block for convolutions with fewer than this many filters (8 -> 1 over 6,000: 9 -> 4.3 ms)."""
 
 
-def _rewritable(layer: keras.layers.Layer) -> bool:
+@keras.saving.register_keras_serializable(package="zoo")
+class MappedConv1D(keras.layers.Layer):
+    """A ``same`` 1-D convolution on the input read in blocks of ``phases_in`` samples, giving
+    ``phases_out`` output samples per block; made by :func:`replacement` with a mapped kernel.
+
+    Args:
+        filters: Output channels per output sample.
+        size: Kernel length in blocks (odd: ``same`` padding is symmetric).
+        phases_in: Input samples per block (the input length must be a multiple of it).
+        phases_out: Output samples per block.
+        activation: Keras activation.
+        use_bias: Whether there is a bias (``phases_out x filters``: the layer's bias, repeated).
+    """
+
+    def __init__(
+        self,
+        filters: int,
+        size: int,
+        phases_in: int = 1,
+        phases_out: int = 1,
+        activation: Any = None,
+        use_bias: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.filters, self.size, self.use_bias = filters, size, use_bias
+        self.phases_in, self.phases_out = phases_in, phases_out
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape: tuple) -> None:
+        if input_shape[1] is not None and input_shape[1] % self.phases_in:
+            raise ValueError(
+                f"{self.name} reads blocks of {self.phases_in} samples and needs an input length that is a "
+                f"multiple of it; got {input_shape[1]} samples."
+            )
+        shape = (self.size, self.phases_in * input_shape[-1], self.phases_out * self.filters)
+        self.kernel = self.add_weight(shape=shape, initializer="glorot_uniform", name="kernel")
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(shape[-1],), initializer="zeros", name="bias")
+
+    def call(self, x: Any) -> Any:
+        shape = tf.shape(x)
+        blocks = shape[1] // self.phases_in
+        rows = tf.reshape(x, (shape[0], 1, blocks, self.phases_in * x.shape[-1]))
+        y = tf.nn.conv2d(rows, self.kernel[None], strides=1, padding="SAME")
+        if self.use_bias:
+            y = tf.nn.bias_add(y, self.bias)
+        y = self.activation(y)
+        return tf.reshape(y, (shape[0], blocks * self.phases_out, self.filters))
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        length = None if input_shape[1] is None else input_shape[1] // self.phases_in * self.phases_out
+        return (input_shape[0], length, self.filters)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "size": self.size,
+            "phases_in": self.phases_in,
+            "phases_out": self.phases_out,
+            "activation": keras.activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+        }
+
+
+def _tap_map(
+    links: list[tuple[int, int, int, int]], size: int, phases_in: int, phases_out: int
+) -> np.ndarray:
+    """``[offsets, size, phases_in, phases_out]`` with a 1 at each ``(offset, tap, q, r)`` of ``links``:
+    kernel tap ``t`` links input phase ``q`` at block offset ``d`` to output phase ``r``. Offsets run
+    symmetrically ``-reach..reach`` so that ``same`` padding of the mapped kernel lines up."""
+    reach = max(abs(d) for d, _, _, _ in links)
+    taps = np.zeros((2 * reach + 1, size, phases_in, phases_out))
+    for d, t, q, r in links:
+        taps[d + reach, t, q, r] = 1.0
+    return taps
+
+
+def _taps(layer: keras.layers.Layer, kind: Kind, block: int) -> np.ndarray:
+    size = layer.kernel_size[0]
+    if kind == "upsampled":
+        # output 2n + r of the convolution over repeated samples reads input n + (r + t - p) // 2
+        pad = (size - 1) // 2
+        return _tap_map([((r + t - pad) // 2, t, 0, r) for t in range(size) for r in (0, 1)], size, 1, 2)
+    if kind == "blocked":
+        # output block x n + r reads input block x n + r + t - p
+        pad = (size - 1) // 2
+        links = [
+            ((r + t - pad) // block, t, (r + t - pad) % block, r) for t in range(size) for r in range(block)
+        ]
+        return _tap_map(links, size, block, block)
+    if kind == "transposed":
+        # input n times tap t goes to output s n + t - p (TensorFlow's "same": p = max(size - s, 0) // 2),
+        # so output s n + r reads input n + (r + p - t) / s where that is whole
+        stride = layer.strides[0]
+        pad = max(size - stride, 0) // 2
+        links = [
+            ((r + pad - t) // stride, t, 0, r)
+            for t in range(size)
+            for r in range(stride)
+            if (r + pad - t) % stride == 0
+        ]
+        return _tap_map(links, size, 1, stride)
+    return _tap_map([(t - (size - 1) // 2, t, 0, 0) for t in range(size)], size, 1, 1)
+
+
+def replacement(layer: keras.layers.Layer, kind: Kind, x: Any, block: int = _BLOCK) -> MappedConv1D:
+    """A built :class:`MappedConv1D` computing ``layer`` (a ``same`` ``Conv1D``, or a strided ``same``
+    ``Conv1DTranspose`` for ``kind="transposed"``) on inputs like ``x``, with its kernel mapped now
+    (``block``: samples per block for ``kind="blocked"``)."""
+    taps = _taps(layer, kind, block)
+    offsets, _, phases_in, phases_out = taps.shape
+    kernel = layer.kernel.numpy().astype(np.float64)
+    if kind == "transposed":
+        kernel = kernel.transpose(0, 2, 1)  # Conv1DTranspose keeps [taps, filters, channels]
+    channels, filters = kernel.shape[1:]
+    mapped = np.einsum("dtqr,tio->dqiro", taps, kernel).reshape(offsets, phases_in * channels, -1)
+    weights = [mapped.astype(np.float32)]
+    if layer.use_bias:
+        weights.append(np.tile(layer.bias.numpy(), phases_out))
+    new = MappedConv1D(
+        filters,
+        offsets,
+        phases_in,
+        phases_out,
+        activation=keras.activations.serialize(layer.activation),
+        use_bias=layer.use_bias,
+        name=f"{layer.name}_{kind}",
+    )
+    new.build(tuple(x.shape))
+    new.set_weights(weights)
+    return new
+
+
+def _same_conv1d(layer: keras.layers.Layer) -> bool:
     return (
         type(layer) is keras.layers.Conv1D
         and layer.strides == (1,)
@@ -148,58 +194,55 @@ def _rewritable(layer: keras.layers.Layer) -> bool:
     )
 
 
-def _upsampled(model: keras.Model) -> dict[str, str]:
-    """Convolution name -> the ``UpSampling1D(2)`` that feeds it directly and nothing else."""
-    pairs = {}
+def _kinds(model: keras.Model) -> tuple[dict[str, Kind], set[str]]:
+    """Layer name -> how it is replaced, and the ``UpSampling1D(2)`` layers folded into the next."""
+    kinds: dict[str, Kind] = {}
+    skipped = set()
     for layer in model.layers:
-        if _rewritable(layer):
-            producer = layer.input._keras_history.operation
-            if (
-                isinstance(producer, keras.layers.UpSampling1D)
-                and producer.size == 2
-                and len(producer._outbound_nodes) == 1
-            ):
-                pairs[layer.name] = producer.name
-    return pairs
-
-
-def _blocked(model: keras.Model, upsampled: dict[str, str]) -> set[str]:
-    """Convolutions with fewer than ``_BLOCK`` filters over a known length that is a multiple of it."""
-    return {
-        layer.name
-        for layer in model.layers
-        if _rewritable(layer)
-        and layer.name not in upsampled
-        and layer.filters < _BLOCK
-        and layer.kernel_size[0] > 1
-        and layer.input.shape[1] is not None
-        and layer.input.shape[1] % _BLOCK == 0
-    }
+        if type(layer) is keras.layers.Conv1DTranspose:
+            if layer.strides[0] > 1 and layer.dilation_rate == (1,) and layer.padding == "same":
+                if layer.output_padding is None:
+                    kinds[layer.name] = "transposed"
+            continue
+        if not _same_conv1d(layer):
+            continue
+        producer = layer.input._keras_history.operation
+        length = layer.input.shape[1]
+        if (
+            isinstance(producer, keras.layers.UpSampling1D)
+            and producer.size == 2
+            and len(producer._outbound_nodes) == 1
+        ):
+            kinds[layer.name] = "upsampled"
+            skipped.add(producer.name)
+        elif (
+            layer.filters < _BLOCK
+            and layer.kernel_size[0] > 1
+            and length is not None
+            and length % _BLOCK == 0
+        ):
+            kinds[layer.name] = "blocked"
+        elif keras.activations.serialize(layer.activation) != "linear":
+            kinds[layer.name] = "plain"
+    return kinds, skipped
 
 
 def rewrite_convolutions(model: keras.Model) -> keras.Model:
-    """``model`` with upsampling + convolution pairs fused and narrow convolutions blocked.
+    """An inference copy of ``model`` with its convolutions as :class:`MappedConv1D` (see the module).
 
     Example:
         >>> from zoo.models.eqtransformer.model import build
         >>> fast = rewrite_convolutions(build())
-        >>> sorted({type(layer).__name__ for layer in fast.layers} & {"UpsampledConv1D", "BlockedConv1D"})
-        ['BlockedConv1D', 'UpsampledConv1D']
+        >>> sorted({layer.name.rsplit("_", 1)[1] for layer in fast.layers if isinstance(layer, MappedConv1D)})
+        ['blocked', 'plain', 'upsampled']
     """
-    upsampled = _upsampled(model)
-    replaced: dict[str, tuple[type, dict[str, Any]]] = {name: (UpsampledConv1D, {}) for name in upsampled}
-    replaced.update({name: (BlockedConv1D, {"block": _BLOCK}) for name in _blocked(model, upsampled)})
-    skipped = set(upsampled.values())
+    kinds, skipped = _kinds(model)
 
     def call(layer: Any, *args: Any, **kwargs: Any) -> Any:
         if layer.name in skipped:
             return args[0]
-        if layer.name not in replaced:
+        if layer.name not in kinds:
             return layer(*args, **kwargs)
-        make, extra = replaced[layer.name]
-        new = make.from_config({**layer.get_config(), "name": f"{layer.name}_{make.__name__}", **extra})
-        outputs = new(*args, **kwargs)
-        new.set_weights(layer.get_weights())
-        return outputs
+        return replacement(layer, kinds[layer.name], args[0])(*args, **kwargs)
 
     return keras.models.clone_model(model, clone_function=lambda layer: layer, call_function=call)

@@ -45,11 +45,16 @@ def test_postprocess_orders_labels_as_the_card():
     assert card.annotation.labels == ("P", "S", "N")
 
 
-def test_folded_inference_copy_matches_the_network(phasenet, shared):
-    from zoo.models.phasenet.model import fold_batch_norm
+def test_inference_copy_matches_the_network(phasenet, shared):
+    """Batch norm folded, transposed convolutions polyphase: the probabilities to float32 round-off."""
+    from zoo.models.phasenet.inference import inference_model
 
     ref = np.load(shared / "reference" / "phasenet_original_ncedc77.npz")
     x = ref["x"][:16, :, 0, :]
-    folded = fold_batch_norm(phasenet)
-    assert not any("bn" in layer.name for layer in folded.layers)
-    np.testing.assert_allclose(folded.predict(x, verbose=0), phasenet.predict(x, verbose=0), atol=1e-5)
+    fast = inference_model(phasenet)
+    names = [layer.name for layer in fast.layers]
+    assert not any("bn" in name for name in names)
+    assert [name for name in names if name.endswith("_transposed")] == [
+        f"up_conv0_{d}_transposed" for d in (4, 3, 2, 1)
+    ]
+    np.testing.assert_allclose(fast.predict(x, verbose=0), phasenet.predict(x, verbose=0), atol=1e-5)

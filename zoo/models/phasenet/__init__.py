@@ -50,7 +50,7 @@ CARD = register(
             postprocess=lazy(_PREPROCESSING, "postprocess"),
             overlap=1500,
             stacking="mean",
-            inference_model=lazy(_MODEL, "fold_batch_norm"),
+            inference_model=lazy("zoo.models.phasenet.inference", "inference_model"),
         ),
         trigger=TriggerSpec(pick_labels=("P", "S"), thresholds={"P": 0.3, "S": 0.3}),
         training=TrainingSpec(

@@ -31,16 +31,17 @@ import keras
 import numpy as np
 from keras import layers
 
-from zoo.models.phasenet.layers import CropAndConcat, SoftmaxOfDifferences, class_pairs
+from zoo.models.phasenet.layers import CropAndConcat, SkipConv1D, SoftmaxOfDifferences, class_pairs
 
 CLASSES = ("noise", "P", "S")
 
 
 def _unit(x, conv: layers.Layer, bn_name: str, folded: bool):
-    """Convolution, batch norm (unless folded into the convolution) and ReLU."""
-    x = conv(x)
-    if not folded:
-        x = layers.BatchNormalization(epsilon=1e-3, momentum=0.99, name=bn_name)(x)
+    """Convolution, batch norm and ReLU; folded: the convolution alone (batch norm folded into it, and
+    ReLU its activation, so that oneDNN applies it inside the convolution)."""
+    if folded:
+        return conv(x)
+    x = layers.BatchNormalization(epsilon=1e-3, momentum=0.99, name=bn_name)(conv(x))
     return layers.ReLU()(x)
 
 
@@ -65,19 +66,25 @@ def build(
         stride: Down-/up-sampling factor between levels.
         classes: Output classes (noise, P, S).
         folded: Build the inference form (see :func:`fold_batch_norm`): no batch-norm layers, every
-            convolution with a bias, and (for two or more classes) the softmax computed from the
-            pairwise logit differences of a convolution ``output_differences`` in place of
-            ``output_conv``.
+            convolution with a bias and ReLU as its activation, each skip connection's concatenation
+            and convolution as one
+            :class:`~zoo.models.phasenet.layers.SkipConv1D`, and (for two or more classes) the softmax
+            computed from the pairwise logit differences of a convolution ``output_differences`` in
+            place of ``output_conv``.
 
     Returns:
         A ``keras.Model`` mapping normalised windows ``[batch, input_samples, channels]`` to softmax
         probabilities ``[batch, input_samples, classes]`` in the order noise, P, S.
     """
+    relu = {"activation": "relu"} if folded else {}
     biased = {"padding": "same", "use_bias": True}
-    plain = {"padding": "same", "use_bias": folded}
+    plain = {"padding": "same", "use_bias": folded, **relu}
     inputs = keras.Input((input_samples, channels), name="waveform")
     x = _unit(
-        inputs, layers.Conv1D(filters_root, kernel_size, name="input_conv", **biased), "input_bn", folded
+        inputs,
+        layers.Conv1D(filters_root, kernel_size, name="input_conv", **biased, **relu),
+        "input_bn",
+        folded,
     )
     skips = []
     for depth in range(depths):
@@ -94,9 +101,12 @@ def build(
         level = depth + 1
         conv = layers.Conv1DTranspose(filters, kernel_size, strides=stride, name=f"up_conv0_{level}", **plain)
         x = _unit(x, conv, f"up_bn0_{level}", folded)
-        x = CropAndConcat(name=f"crop_concat_{level}")(skips[depth], x)
-        conv = layers.Conv1D(filters, kernel_size, name=f"up_conv1_{level}", **plain)
-        x = _unit(x, conv, f"up_bn1_{level}", folded)
+        name = f"up_conv1_{level}"
+        if folded:
+            x = SkipConv1D(filters, kernel_size, name=name, **plain)(skips[depth], x)
+        else:
+            x = CropAndConcat(name=f"crop_concat_{level}")(skips[depth], x)
+            x = _unit(x, layers.Conv1D(filters, kernel_size, name=name, **plain), f"up_bn1_{level}", folded)
     if folded and classes > 1:
         differences = layers.Conv1D(len(class_pairs(classes)), 1, name="output_differences", **biased)(x)
         probabilities = SoftmaxOfDifferences(classes, name="softmax")(differences)
