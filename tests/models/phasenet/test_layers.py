@@ -1,16 +1,33 @@
-"""The folded network's softmax head and the label reordering: the same numbers as softmax and gather."""
+"""The folded network's layers and the label reordering: the same numbers as the layers they replace."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import zoo
-from zoo.models.phasenet.layers import SoftmaxOfDifferences, class_pairs
+from zoo.models.phasenet.layers import CropAndConcat, SkipConv1D, SoftmaxOfDifferences, class_pairs
 from zoo.models.phasenet.model import build, fold_batch_norm
 
 
 def _differences(logits: np.ndarray) -> np.ndarray:
     return np.stack([logits[..., j] - logits[..., i] for i, j in class_pairs(logits.shape[-1])], axis=-1)
+
+
+@pytest.mark.parametrize(("skip_length", "up_length"), [(750, 752), (47, 48), (30, 30)])
+def test_skip_convolution_is_the_convolution_of_the_concatenation(skip_length, up_length):
+    """Uneven crops included; the same kernel and bias as the Conv1D it replaces."""
+    rng = np.random.default_rng(skip_length)
+    skip = rng.normal(size=(2, skip_length, 4)).astype(np.float32)
+    up = rng.normal(size=(2, up_length, 6)).astype(np.float32)
+    conv = keras.layers.Conv1D(5, 7, padding="same", activation="relu")
+    direct = conv(CropAndConcat()(skip, up)).numpy()
+    fused = SkipConv1D(5, 7, activation="relu")
+    fused(skip, up)
+    fused.set_weights(conv.get_weights())
+    np.testing.assert_allclose(fused(skip, up).numpy(), direct, atol=2e-6)
+    with pytest.raises(ValueError, match="'same' convolutions only, got padding='valid'"):
+        SkipConv1D(5, 7, padding="valid")
 
 
 @pytest.mark.parametrize("classes", [2, 3, 5])
