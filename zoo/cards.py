@@ -184,9 +184,9 @@ class AnnotationSpec:
             at least half a window (shorter ones are skipped); ``"skip"`` skips it (SeisBench's rule).
             Both warn.
         inference_model: Optional ``inference_model(model) -> keras.Model``: a faster network that
-            gives the same outputs to float32 round-off (PhaseNet: batch norm folded into convolutions;
-            EQTransformer: upsampling fused into the next convolution), used by ``annotate``;
-            rebuilt whenever the model's weights change.
+            gives the same outputs to float32 round-off (each model's ``inference.py``: fused
+            convolutions, PhaseNet's batch norm folded, EQTransformer's middle compiled by XLA), used
+            by ``annotate`` and exports; rebuilt whenever the model's weights change.
         mc_dropout: Optional ``mc_dropout(model)`` context manager inside which the model's dropout
             layers are active at inference (Monte-Carlo dropout) while batch norm stays in
             inference mode; enables ``annotate(..., mc_samples=N)``.

@@ -3,10 +3,11 @@
 ``precision="bfloat16"`` (``zoo.annotate``, ``zoo.classify``, ``zoo.waveforms.curves``) runs a copy of
 the network whose Keras layers compute in bfloat16 (Keras' ``mixed_bfloat16`` policy: weights stay
 float32, products in bfloat16); the card's normalisation before it and the curves after it stay
-float32, and so do a model's own custom layers (EQTransformer's attention, feed-forward and layer
-normalisation). It needs bfloat16 arithmetic in hardware: a CPU with AVX512_BF16 or AMX-BF16, or a GPU of
-compute capability 8.0 or newer (Ampere); elsewhere it is refused with a ``ValueError`` rather than
-emulated slowly. Curves differ from float32 by up to a few hundredths (see the README's Speed section).
+float32, and so do geozoo's own layers (EQTransformer's attention, feed-forward and layer
+normalisation, and the inference copies' ``MappedConv1D``, ``SkipConv1D`` and XLA-compiled blocks,
+which hold most of PhaseNet's and EQTransformer's convolutions). It needs bfloat16 arithmetic in
+hardware: a CPU with AVX512_BF16 or AMX-BF16, or a GPU of compute capability 8.0 or newer (Ampere);
+elsewhere it is refused with a ``ValueError`` rather than emulated slowly. Curves differ from float32 by up to a few hundredths (see the README's Speed section).
 
 Example:
     >>> check_precision("float32")
