@@ -31,15 +31,10 @@ def _xla_functions(network: keras.Model) -> list[str]:
     return [f.signature.name for f in library if "_XlaMustCompile" in f.attr and f.attr["_XlaMustCompile"].b]
 
 
-@pytest.fixture
-def small_chunks(monkeypatch):
-    """CHUNK = 4: batches of 2 windows or more run compiled."""
+@pytest.mark.parametrize("count", [1, 3, 4, 9])
+def test_compiled_block_gives_the_models_outputs_at_every_batch_size(monkeypatch, count):
+    """Batches padded to a multiple of CHUNK and run in chunks."""
     monkeypatch.setattr(compiled_block, "CHUNK", 4)
-
-
-@pytest.mark.parametrize("count", [1, 2, 3, 4, 9])
-def test_compiled_block_gives_the_models_outputs_at_every_batch_size(small_chunks, count):
-    """One window plain; more padded to a multiple of CHUNK and run in chunks."""
     model = _model(0)
     network = compile_block(model, "first", ("last",))
     assert [type(layer).__name__ for layer in network.layers].count("CompiledBlock") == 1
@@ -48,7 +43,7 @@ def test_compiled_block_gives_the_models_outputs_at_every_batch_size(small_chunk
     np.testing.assert_allclose(got, model(x).numpy(), atol=1e-6)
 
 
-def test_weights_are_arguments_one_compile_serves_every_copy(small_chunks):
+def test_weights_are_arguments_one_compile_serves_every_copy():
     """Two models of one architecture share the compiled function but each gets its own outputs, and
     weights changed after the first call (fine-tuning) are used."""
     first, second = _model(1), _model(2)

@@ -10,10 +10,9 @@ BiLSTMs, two transformer blocks and the LSTM + attention heads, all on 47 time s
 
 XLA compiles once per input shape, about 3 s for EQTransformer's middle. So that one shape occurs, a
 batch is padded to a multiple of :data:`CHUNK` windows and run ``CHUNK`` at a time (``zoo.annotate``'s
-default ``batch_size=128`` is two predict calls of 64). A batch of fewer than ``CHUNK // 2`` windows
-(a short stream, the last windows of a segment) runs as plain TensorFlow ops: it would not repay the
-compile or the padding. The compiled function takes the weights as arguments and is shared by every
-block of the same architecture in the process, so each ``zoo.load`` does not compile again.
+default ``batch_size=128`` is two predict calls of 64; a short stream's few windows cost the middle
+of 64, about 20 ms). The compiled function takes the weights as arguments and is shared by every block
+of the same architecture in the process, so each ``zoo.load`` does not compile again.
 
 Exports run the block as plain TensorFlow ops (:func:`without_xla`): a served or converted graph should
 not depend on the server's XLA.
@@ -77,17 +76,11 @@ class CompiledBlock(keras.layers.Layer):
 
     def call(self, x: Any) -> Any:
         if not self.jit_compile:
-            return self._plain(x)
-        count = tf.shape(x)[0]
-        return tf.cond(count >= CHUNK // 2, lambda: self._compiled(x, count), lambda: self._plain(x))
-
-    def _plain(self, x: Any) -> list:
-        return tf.nest.flatten(self.block(x, training=False))
-
-    def _compiled(self, x: Any, count: tf.Tensor) -> list:
+            return tf.nest.flatten(self.block(x, training=False))
         run = _compiled(self.block)
         trainable = [tf.convert_to_tensor(v) for v in self.block.trainable_variables]
         non_trainable = [tf.convert_to_tensor(v) for v in self.block.non_trainable_variables]
+        count = tf.shape(x)[0]
         total = -(-count // CHUNK) * CHUNK
         rest = tf.shape(x)[1:]
         padded = tf.concat([x, tf.zeros(tf.concat([[total - count], rest], 0), x.dtype)], 0)
