@@ -116,15 +116,17 @@ def compile_block(model: keras.Model, first: str, outputs: tuple[str, ...]) -> k
         name=f"{first}_block",
     )
     compiled = CompiledBlock(block, name=f"{first}_compiled")
-    results: dict[str, Any] = {}
+    ends: dict[str, Any] = {}  # the block's input (under ``first``), then its outputs (under "block")
 
     def call(layer: Any, *args: Any, **kwargs: Any) -> Any:
         if layer.name in outputs:
-            if "block" not in results:
-                results["block"] = compiled(results[first])
-            return results["block"][outputs.index(layer.name)]
-        results[layer.name] = layer(*args, **kwargs)
-        return results[layer.name]
+            if "block" not in ends:
+                ends["block"] = compiled(ends[first])
+            return ends["block"][outputs.index(layer.name)]
+        result = layer(*args, **kwargs)
+        if layer.name == first:
+            ends[first] = result
+        return result
 
     return keras.models.clone_model(model, clone_function=lambda layer: layer, call_function=call)
 
