@@ -9,7 +9,11 @@ environment of its own outside the repository, and its outputs are committed und
     echo "torch==2.13.0" > /tmp/torch-pin.txt
     /work/sbvenv/bin/pip install -c /tmp/torch-pin.txt seisbench==0.12.6
     cd <repository root>
-    /work/sbvenv/bin/python tests/seisbench/make_fixtures.py --data ../shared/data/stead50
+    /work/sbvenv/bin/python tests/seisbench/make_fixtures.py
+
+(``--data`` defaults to ``../shared/data/stead50`` resolved to an absolute path; the manifest records the
+path as given, so the committed one, made in ``/work/main``, is byte-identical only when that resolves to
+``/work/shared/data/stead50``.)
 
 Versions used: Python 3.11.7, seisbench 0.12.6, torch 2.13.0+cpu, numpy 2.4.6, obspy 1.5.1,
 scipy 1.17.1, h5py 3.16.0, pandas 3.1.1 (all recorded in ``fixtures/manifest.json``).
