@@ -5,8 +5,12 @@ import obspy
 import pytest
 
 import zoo
+from zoo.models.conv_rewrites import MappedConv1D
+from zoo.models.phasenet.inference import inference_model
+from zoo.models.phasenet.layers import SkipConv1D
 from zoo.waveforms.curves import curves
-from zoo.waveforms.precision import bfloat16_device
+from zoo.waveforms.precision import bfloat16_device, network_in
+from zoo.waveforms.predict import predict_function
 
 
 def test_unknown_precision_is_refused_before_running(phasenet):
@@ -26,3 +30,18 @@ def test_bfloat16_curves_are_float32_and_close_to_float32(phasenet):
     assert 0 < difference.max() < 0.1 and np.median(difference) < 1e-3
     (again,) = curves(phasenet, obspy.read())  # float32 again: the bfloat16 copy did not replace it
     np.testing.assert_array_equal(again.values, f32.values)
+    card = phasenet.zoo_card
+    assert predict_function(phasenet, card) is predict_function(phasenet, card)
+    assert predict_function(phasenet, card, "bfloat16") is predict_function(phasenet, card, "bfloat16")
+
+
+def test_bfloat16_copy_runs_the_convolutions_in_bfloat16_and_the_head_in_float32(phasenet):
+    """geozoo's convolution layers follow the policy; the logits and the softmax stay float32."""
+    network = inference_model(phasenet)
+    copy = network_in(network, "bfloat16")
+    policies = {layer.name: layer.dtype_policy.name for layer in copy.layers}
+    convolutions = [layer.name for layer in network.layers if isinstance(layer, MappedConv1D | SkipConv1D)]
+    assert len(convolutions) == 14  # 6 plain, 4 transposed, 4 skip connections
+    assert {policies[name] for name in convolutions} == {"mixed_bfloat16"}
+    assert policies["output_differences"] == policies["softmax"] == "float32"
+    assert all(layer.dtype_policy.name == "float32" for layer in network.layers)  # the original untouched

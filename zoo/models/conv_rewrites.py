@@ -63,6 +63,9 @@ class MappedConv1D(keras.layers.Layer):
         use_bias: Whether there is a bias (``phases_out x filters``: the layer's bias, repeated).
     """
 
+    follows_dtype_policy = True
+    """Computes in the layer's dtype policy (bfloat16 copies: :func:`zoo.waveforms.precision.network_in`)."""
+
     def __init__(
         self,
         filters: int,

@@ -1,13 +1,15 @@
 """The network's arithmetic for annotation: float32 (default) or bfloat16 where the hardware has it.
 
 ``precision="bfloat16"`` (``zoo.annotate``, ``zoo.classify``, ``zoo.waveforms.curves``) runs a copy of
-the network whose Keras layers compute in bfloat16 (Keras' ``mixed_bfloat16`` policy: weights stay
-float32, products in bfloat16); the card's normalisation before it and the curves after it stay
-float32, and so do geozoo's own layers (EQTransformer's attention, feed-forward and layer
-normalisation, and the inference copies' ``MappedConv1D``, ``SkipConv1D`` and XLA-compiled blocks,
-which hold most of PhaseNet's and EQTransformer's convolutions). It needs bfloat16 arithmetic in
-hardware: a CPU with AVX512_BF16 or AMX-BF16, or a GPU of compute capability 8.0 or newer (Ampere);
-elsewhere it is refused with a ``ValueError`` rather than emulated slowly. Curves differ from float32 by up to a few hundredths (see the README's Speed section).
+the network in Keras' ``mixed_bfloat16`` policy (weights stay float32, products in bfloat16): Keras'
+own layers and geozoo's convolution layers (the inference copies' ``MappedConv1D`` and ``SkipConv1D``,
+which declare ``follows_dtype_policy``). Float32 stay: the card's normalisation before the network and
+the curves after it, each output head (PhaseNet's logits and softmax, EQTransformer's sigmoid heads),
+and geozoo's other layers (EQTransformer's XLA-compiled middle, attention, feed-forward and layer
+normalisation). It needs bfloat16 arithmetic in hardware: a CPU with AVX512_BF16 or AMX-BF16, or a GPU
+of compute capability 8.0 or newer (Ampere); elsewhere it is refused with a ``ValueError`` rather than
+emulated slowly. Curves differ from float32 by up to a few hundredths, and some picks move by a few
+samples (see the README's Speed section).
 
 Example:
     >>> check_precision("float32")
@@ -64,19 +66,41 @@ def check_precision(precision: Any) -> str:
     return precision
 
 
-def network_in(network: Any, precision: str) -> Any:
-    """``network`` itself for float32; for bfloat16 a copy whose Keras layers compute in bfloat16.
+def _heads(network: Any) -> set[str]:
+    """Names of the layers on each output's path back to its last layer with weights (that one included)."""
+    heads: set[str] = set()
+    pending = [tensor._keras_history.operation for tensor in network.outputs]
+    while pending:
+        layer = pending.pop()
+        heads.add(layer.name)
+        if not layer.weights:
+            pending += [
+                tensor._keras_history.operation
+                for node in layer._inbound_nodes
+                for tensor in node.input_tensors
+            ]
+    return heads
 
-    The copy has the network's current weights; layers defined outside Keras keep float32 and receive
+
+def network_in(network: Any, precision: str) -> Any:
+    """``network`` itself for float32; for bfloat16 a copy whose layers compute in bfloat16, but its heads.
+
+    Keras' own layers and geozoo layers that declare ``follows_dtype_policy = True`` get the
+    ``mixed_bfloat16`` policy; the output heads (each output back to its last layer with weights) stay
+    float32, so the probabilities are not rounded to bfloat16's 8 significant bits (flat tops on which a
+    pick's peak sample can move). The copy has the network's current weights; layers in float32 receive
     their inputs cast to it.
     """
     if precision == "float32":
         return network
     import keras
 
+    heads = _heads(network)
+
     def clone(layer: Any) -> Any:
         config = layer.get_config()
-        if "dtype" in config and type(layer).__module__.startswith("keras."):
+        follows = type(layer).__module__.startswith("keras.") or getattr(layer, "follows_dtype_policy", False)
+        if follows and "dtype" in config and layer.name not in heads:
             if not isinstance(layer, keras.layers.InputLayer):
                 config["dtype"] = keras.DTypePolicy("mixed_bfloat16")
         return type(layer).from_config(config)

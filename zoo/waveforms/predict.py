@@ -136,20 +136,22 @@ def predict_function(
 ) -> tf.types.experimental.GenericFunction:
     """One compiled function: ``(span, offsets)`` of raw windows -> normalised -> network -> label curves.
 
-    Cached on the model for its card and precision. With ``card.annotation.inference_model`` (or in
-    bfloat16, see :mod:`zoo.waveforms.precision`) the function runs a copy of the network, rebuilt when
-    the model's weights have changed since (so fine-tuning is never ignored). The windows are gathered
-    from the span inside the function, so on a GPU a batch crosses from the host once and its curves
-    come back once: there is no per-window host round trip. The normalisation is
+    Cached on the model for its card, one per precision (alternating precisions rebuilds nothing). With
+    ``card.annotation.inference_model`` (or in bfloat16, see :mod:`zoo.waveforms.precision`) the function
+    runs a copy of the network, rebuilt when the model's weights have changed since (so fine-tuning is
+    never ignored). The windows are gathered from the span inside the function, so on a GPU a batch
+    crosses from the host once and its curves come back once: there is no per-window host round trip. The normalisation is
     :func:`normalized_windows` (compiled by XLA where the card says so: at most 8 batch shapes for
     batches up to 128, each compiled once per process).
     """
     annotation, waveform = card.annotation, card.waveform
     copied = annotation.inference_model is not None or precision != "float32"
     fingerprint = _fingerprint(model) if copied else None
-    cached = getattr(model, "_zoo_predict", None)
-    if cached is not None and cached[:3] == (fingerprint, card, precision):
-        return cached[3]
+    if not hasattr(model, "_zoo_predict"):
+        model._zoo_predict = {}
+    cached = model._zoo_predict.get(precision)
+    if cached is not None and cached[:2] == (fingerprint, card):
+        return cached[2]
     network = model if annotation.inference_model is None else annotation.inference_model(model)
     network = network_in(network, precision)
 
@@ -162,7 +164,7 @@ def predict_function(
             outputs = tf.nest.map_structure(lambda t: tf.cast(t, tf.float32), outputs)
         return annotation.postprocess(outputs)
 
-    model._zoo_predict = (fingerprint, card, precision, predict)
+    model._zoo_predict[precision] = (fingerprint, card, predict)
     return predict
 
 

@@ -58,6 +58,9 @@ class SkipConv1D(layers.Layer):
         (1, 750, 8)
     """
 
+    follows_dtype_policy = True
+    """Computes in the layer's dtype policy (bfloat16 copies: :func:`zoo.waveforms.precision.network_in`)."""
+
     def __init__(
         self,
         filters: int,
