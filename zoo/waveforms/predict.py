@@ -140,9 +140,9 @@ def predict_function(
     ``card.annotation.inference_model`` (or in bfloat16, see :mod:`zoo.waveforms.precision`) the function
     runs a copy of the network, rebuilt when the model's weights have changed since (so fine-tuning is
     never ignored). The windows are gathered from the span inside the function, so on a GPU a batch
-    crosses from the host once and its curves come back once: there is no per-window host round trip. The normalisation is
-    :func:`normalized_windows` (compiled by XLA where the card says so: at most 8 batch shapes for
-    batches up to 128, each compiled once per process).
+    crosses from the host once and its curves come back once: there is no per-window host round trip.
+    The normalisation is :func:`normalized_windows` (compiled by XLA where the card says so: at most 8
+    batch shapes for batches up to 128, each compiled once per process).
     """
     annotation, waveform = card.annotation, card.waveform
     copied = annotation.inference_model is not None or precision != "float32"
