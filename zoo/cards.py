@@ -190,6 +190,9 @@ class AnnotationSpec:
         mc_dropout: Optional ``mc_dropout(model)`` context manager inside which the model's dropout
             layers are active at inference (Monte-Carlo dropout) while batch norm stays in
             inference mode; enables ``annotate(..., mc_samples=N)``.
+        float32_layers: Layers that stay float32 when annotating with ``precision="bfloat16"``, besides
+            the output heads: names in the model (a rewritten inference layer ``<name>_<kind>`` counts as
+            ``<name>``), where bfloat16's rounding would move picks (PhaseNet's 3000- and 750-sample layers).
     """
 
     labels: tuple[str, ...]
@@ -203,6 +206,7 @@ class AnnotationSpec:
     short_segments: Literal["pad", "skip"] = "pad"
     inference_model: Callable[[Any], Any] | None = None
     mc_dropout: Callable[[Any], Any] | None = None
+    float32_layers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -35,13 +35,25 @@ def test_bfloat16_curves_are_float32_and_close_to_float32(phasenet):
     assert predict_function(phasenet, card, "bfloat16") is predict_function(phasenet, card, "bfloat16")
 
 
-def test_bfloat16_copy_runs_the_convolutions_in_bfloat16_and_the_head_in_float32(phasenet):
-    """geozoo's convolution layers follow the policy; the logits and the softmax stay float32."""
+def test_bfloat16_copy_keeps_the_heads_and_the_cards_float32_layers(phasenet):
+    """geozoo's convolution layers follow the policy; the softmax head and PhaseNet's 3000- and 750-sample
+    layers (the card's ``float32_layers``, matched through their rewritten names) stay float32."""
     network = inference_model(phasenet)
-    copy = network_in(network, "bfloat16")
+    copy = network_in(network, "bfloat16", phasenet.zoo_card.annotation.float32_layers)
     policies = {layer.name: layer.dtype_policy.name for layer in copy.layers}
     convolutions = [layer.name for layer in network.layers if isinstance(layer, MappedConv1D | SkipConv1D)]
     assert len(convolutions) == 14  # 6 plain, 4 transposed, 4 skip connections
-    assert {policies[name] for name in convolutions} == {"mixed_bfloat16"}
-    assert policies["output_differences"] == policies["softmax"] == "float32"
+    float32 = {name for name, policy in policies.items() if policy == "float32"}
+    assert float32 == {
+        *("waveform", "output_differences", "softmax"),
+        *("input_conv_plain", "down_conv1_1_plain", "up_conv0_1_transposed", "up_conv1_1"),
+        *("down_conv3_1", "down_conv1_2_plain", "up_conv0_2_transposed", "up_conv1_2"),
+    }
+    assert {policies[name] for name in ("down_conv1_5_plain", "up_conv1_4", "down_conv3_4")} == {
+        "mixed_bfloat16"
+    }
     assert all(layer.dtype_policy.name == "float32" for layer in network.layers)  # the original untouched
+    heads_only = network_in(network, "bfloat16")
+    assert {layer.name for layer in heads_only.layers if layer.dtype_policy.name == "float32"} == {
+        *("waveform", "output_differences", "softmax")
+    }

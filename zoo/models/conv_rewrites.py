@@ -37,7 +37,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import keras
 import numpy as np
@@ -185,6 +185,18 @@ def replacement(layer: keras.layers.Layer, kind: Kind, x: Any, block: int = _BLO
     new.build(tuple(x.shape))
     new.set_weights(weights)
     return new
+
+
+def source_name(name: str) -> str:
+    """The name of the layer that the layer named ``name`` replaces (``name`` itself if it is no
+    replacement): :func:`replacement` names its layers ``<source>_<kind>``.
+
+    Example:
+        >>> source_name("down_conv1_2_plain"), source_name("down_conv3_1")
+        ('down_conv1_2', 'down_conv3_1')
+    """
+    source, _, kind = name.rpartition("_")
+    return source if kind in get_args(Kind) else name
 
 
 def _same_conv1d(layer: keras.layers.Layer) -> bool:

@@ -5,8 +5,9 @@ the network in Keras' ``mixed_bfloat16`` policy (weights stay float32, products 
 own layers and geozoo's convolution layers (the inference copies' ``MappedConv1D`` and ``SkipConv1D``,
 which declare ``follows_dtype_policy``). Float32 stay: the card's normalisation before the network and
 the curves after it, each output head (PhaseNet's logits and softmax, EQTransformer's sigmoid heads),
-and geozoo's other layers (EQTransformer's XLA-compiled middle, attention, feed-forward and layer
-normalisation). It needs bfloat16 arithmetic in hardware: a CPU with AVX512_BF16 or AMX-BF16, or a GPU
+the layers in the card's ``annotation.float32_layers`` (PhaseNet's 3000- and 750-sample layers, where
+bfloat16 moved picks), and geozoo's other layers (EQTransformer's XLA-compiled middle, attention,
+feed-forward and layer normalisation). It needs bfloat16 arithmetic in hardware: a CPU with AVX512_BF16 or AMX-BF16, or a GPU
 of compute capability 8.0 or newer (Ampere); elsewhere it is refused with a ``ValueError`` rather than
 emulated slowly. Curves differ from float32 by up to a few hundredths, and some picks move by a few
 samples (see the README's Speed section).
@@ -18,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 PRECISIONS = ("float32", "bfloat16")
@@ -82,25 +84,28 @@ def _heads(network: Any) -> set[str]:
     return heads
 
 
-def network_in(network: Any, precision: str) -> Any:
-    """``network`` itself for float32; for bfloat16 a copy whose layers compute in bfloat16, but its heads.
+def network_in(network: Any, precision: str, float32_layers: Iterable[str] = ()) -> Any:
+    """``network`` itself for float32; for bfloat16 a copy whose layers compute in bfloat16, but some.
 
     Keras' own layers and geozoo layers that declare ``follows_dtype_policy = True`` get the
-    ``mixed_bfloat16`` policy; the output heads (each output back to its last layer with weights) stay
-    float32, so the probabilities are not rounded to bfloat16's 8 significant bits (flat tops on which a
-    pick's peak sample can move). The copy has the network's current weights; layers in float32 receive
-    their inputs cast to it.
+    ``mixed_bfloat16`` policy. Float32 stay the output heads (each output back to its last layer with
+    weights), so the probabilities are not rounded to bfloat16's 8 significant bits (flat tops on which a
+    pick's peak sample can move), and ``float32_layers`` (the card's
+    :attr:`~zoo.cards.AnnotationSpec.float32_layers`; a rewritten layer counts as the one it replaces).
+    The copy has the network's current weights; layers in float32 receive their inputs cast to it.
     """
     if precision == "float32":
         return network
     import keras
 
-    heads = _heads(network)
+    from zoo.models.conv_rewrites import source_name
+
+    kept = _heads(network) | set(float32_layers)
 
     def clone(layer: Any) -> Any:
         config = layer.get_config()
         follows = type(layer).__module__.startswith("keras.") or getattr(layer, "follows_dtype_policy", False)
-        if follows and "dtype" in config and layer.name not in heads:
+        if follows and "dtype" in config and source_name(layer.name) not in kept and layer.name not in kept:
             if not isinstance(layer, keras.layers.InputLayer):
                 config["dtype"] = keras.DTypePolicy("mixed_bfloat16")
         return type(layer).from_config(config)

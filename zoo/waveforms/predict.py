@@ -153,7 +153,7 @@ def predict_function(
     if cached is not None and cached[:2] == (fingerprint, card):
         return cached[2]
     network = model if annotation.inference_model is None else annotation.inference_model(model)
-    network = network_in(network, precision)
+    network = network_in(network, precision, annotation.float32_layers)
 
     spec = [tf.TensorSpec([None, len(waveform.components)], tf.float32), tf.TensorSpec([None], tf.int32)]
 

@@ -51,6 +51,10 @@ CARD = register(
             overlap=1500,
             stacking="mean",
             inference_model=lazy("zoo.models.phasenet.inference", "inference_model"),
+            float32_layers=(
+                *("input_conv", "down_conv1_1", "up_conv0_1", "up_conv1_1"),  # 3000 samples
+                *("down_conv3_1", "down_conv1_2", "up_conv0_2", "up_conv1_2"),  # 750 samples
+            ),
         ),
         trigger=TriggerSpec(pick_labels=("P", "S"), thresholds={"P": 0.3, "S": 0.3}),
         training=TrainingSpec(
