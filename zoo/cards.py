@@ -1,7 +1,8 @@
 """Model cards: what the zoo knows about a model, composed of small optional specs (data only).
 
-A :class:`ModelCard` names the model and its code (``build``, ``convert``), its :class:`Preset` table,
-and four specs (the first two ``None`` for models that do not run on seismic waveforms):
+A :class:`ModelCard` names the model and its code (``build``, ``convert``), its preset table
+(:class:`~zoo.weight_presets.Preset` by name) and four specs (the first two ``None`` for models that do
+not run on seismic waveforms):
 
 - :class:`WaveformSpec`: the network input (sampling rate in Hz, window length in samples, component
   order, normalisation, a filter of continuous data);
@@ -14,8 +15,8 @@ and four specs (the first two ``None`` for models that do not run on seismic wav
 
 ``variants`` derive a card from JSON-able arguments (e.g. the same network with another window length
 and normalisation, as a SeisBench model has): a preset or a preset folder names one with a
-:class:`Variant`, and the loaded model carries the derived card. Code is referred to with
-:func:`zoo.lazy.lazy`, so a card is data that imports no TensorFlow until its code is first called.
+:class:`~zoo.weight_presets.Variant`, and the loaded model carries the derived card. Code is referred to
+with :func:`zoo.lazy.lazy`, so a card is data that imports no TensorFlow until its code is first called.
 
 Example:
     >>> import zoo
@@ -28,105 +29,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Literal
 
-
-@dataclass(frozen=True)
-class WeightFile:
-    """One file of a preset: an upstream file pinned by URL, or a file shipped inside a package.
-
-    Attributes:
-        path: Upstream files: path relative to the weights root, ``<model>/<upstream name>``; the
-            same relative path is used in ``ZOO_WEIGHTS_MIRROR`` and in the cache. Shipped files:
-            path relative to :attr:`package` (``weights/<name>.weights.h5``).
-        url: Download URL pinned at a fixed upstream commit (empty for shipped files).
-        sha256: Expected hex digest of the file.
-        size: Expected size in bytes.
-        package: For weights trained by geozoo and shipped with it, the package that holds the file
-            (``"zoo.models.xdisc"``); ``None`` for upstream files.
-    """
-
-    path: str
-    url: str
-    sha256: str
-    size: int
-    package: str | None = None
-
-    @property
-    def name(self) -> str:
-        """The file name (last path component)."""
-        return Path(self.path).name
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A named card variant and its JSON-able arguments (see :meth:`ModelCard.with_variant`).
-
-    Stored in files as ``{"name": ..., "args": {...}}`` (a preset's ``"variant"`` entry, a preset
-    folder's ``config.json``): data only, never a module or function name.
-    """
-
-    name: str
-    args: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_dict(cls, entry: Any, where: str = "variant") -> Variant:
-        """Read ``{"name": str, "args": {...}}``; ``TypeError`` naming ``where`` if it is malformed."""
-        if (
-            not isinstance(entry, Mapping)
-            or not isinstance(entry.get("name"), str)
-            or set(entry) - {"name", "args"}
-        ):
-            raise TypeError(f'{where} must be {{"name": <variant name>, "args": {{...}}}}, got {entry!r}.')
-        return cls(entry["name"], json_args(entry.get("args", {}), where))
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"name": ..., "args": {...}}`` for JSON files."""
-        return {"name": self.name, "args": json_args(self.args, f"variant {self.name!r}")}
-
-
-@dataclass(frozen=True)
-class Preset:
-    """A named set of published weights and the builder configuration that fits them.
-
-    Attributes:
-        name: Preset name, e.g. ``"original"``.
-        description: One sentence for ``zoo list`` / ``zoo info``.
-        files: The weight files; :func:`zoo.weights.resolve` makes them local.
-        config: Keyword arguments for the card's ``build`` so the network matches the files.
-        metadata: Free-form facts: training data, licence, citation, upstream commit.
-        variant: The card variant these weights are used with (``None``: the card as registered).
-    """
-
-    name: str
-    description: str
-    files: tuple[WeightFile, ...]
-    config: Mapping[str, Any] = field(default_factory=dict)
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    variant: Variant | None = None
-
-    @classmethod
-    def from_dict(cls, name: str, entry: Mapping[str, Any]) -> Preset:
-        """Build a preset from one entry of a model's ``presets.py`` table."""
-        variant = entry.get("variant")
-        return cls(
-            name=name,
-            description=entry["description"],
-            files=tuple(WeightFile(**f) for f in entry["files"]),
-            config=dict(entry.get("config", {})),
-            metadata=dict(entry.get("metadata", {})),
-            variant=None if variant is None else Variant.from_dict(variant, f"preset {name!r}: variant"),
-        )
-
-
-def preset_table(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Preset]:
-    """The :class:`Preset` table of a model's ``PRESETS`` dictionary (data from ``presets.py``)."""
-    return {name: Preset.from_dict(name, entry) for name, entry in entries.items()}
+from zoo.weight_presets import Preset, Variant
 
 
 @dataclass(frozen=True)
@@ -402,13 +310,3 @@ def choices(kind: str, given: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(str(given).lower(), valid, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     return f"Valid {kind}: {', '.join(sorted(valid)) or 'none'}.{hint}"
-
-
-def json_args(args: Any, where: str) -> dict[str, Any]:
-    """``args`` as a plain dict after checking it is JSON-able (variant arguments live in files)."""
-    if not isinstance(args, Mapping):
-        raise TypeError(f"{where}: variant arguments must be a mapping, got {type(args).__name__}.")
-    try:
-        return json.loads(json.dumps(dict(args)))
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{where}: variant arguments must be JSON-able ({err}).") from err

@@ -24,18 +24,8 @@ import importlib
 import pkgutil
 from typing import Any
 
-from zoo.cards import (
-    AnnotationSpec,
-    ModelCard,
-    Preset,
-    TrainingSpec,
-    TriggerSpec,
-    Variant,
-    WaveformSpec,
-    WeightFile,
-    choices,
-    preset_table,
-)
+from zoo.cards import AnnotationSpec, ModelCard, TrainingSpec, TriggerSpec, WaveformSpec, choices
+from zoo.weight_presets import Preset, Variant, WeightFile, preset_table
 
 __all__ = [
     "AnnotationSpec",

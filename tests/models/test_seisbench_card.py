@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 
 import zoo
-from zoo.cards import Variant
+from zoo.weight_presets import Variant
 
 
 def _card(name, model_args=None, default_args=None):

@@ -44,7 +44,7 @@ COMPILED = [
 
 def test_only_normalisations_xla_computes_alike_are_compiled():
     """PhaseNet's (float64 sums) is; a SeisBench PhaseNet file's float32 normalisation is not."""
-    from zoo.cards import Variant
+    from zoo.weight_presets import Variant
 
     assert COMPILED == ["phasenet"]
     seisbench = zoo.card("phasenet").with_variant(Variant("seisbench", {"model_args": {}}))

@@ -14,7 +14,7 @@ The variant's arguments are ``{"model_args": {...}, "default_args": {...}}`` fro
 
 Example:
     >>> import zoo
-    >>> from zoo.cards import Variant
+    >>> from zoo.weight_presets import Variant
     >>> card = zoo.card("phasenet").with_variant(Variant("seisbench", {"model_args": {"phases": "PSN"}}))
     >>> card.waveform.samples, card.waveform.components, card.annotation.labels, card.trigger.pick_labels
     (3001, 'ZNE', ('P', 'S', 'N'), ('P', 'S'))

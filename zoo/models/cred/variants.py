@@ -9,7 +9,7 @@ mean stacking, no blinding, detection threshold 0.5. See :mod:`zoo.models.seisbe
 
 Example:
     >>> import zoo
-    >>> from zoo.cards import Variant
+    >>> from zoo.weight_presets import Variant
     >>> card = zoo.card("cred").with_variant(Variant("seisbench", {"model_args": {}}))
     >>> card.annotation.output_step, card.annotation.overlap
     (Fraction(3000, 19), 1500)

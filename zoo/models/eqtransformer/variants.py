@@ -9,7 +9,7 @@ every window, pick thresholds 0.1, detection threshold 0.3. See :mod:`zoo.models
 
 Example:
     >>> import zoo
-    >>> from zoo.cards import Variant
+    >>> from zoo.weight_presets import Variant
     >>> card = zoo.card("eqtransformer").with_variant(Variant("seisbench", {"model_args": {}}))
     >>> card.annotation.stacking, card.annotation.blinding, card.annotation.segment_ends
     ('max', (500, 500), 'drop')

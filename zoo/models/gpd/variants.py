@@ -8,7 +8,7 @@ original GPD's causal band-pass is not applied). Threshold 0.7. See :mod:`zoo.mo
 
 Example:
     >>> import zoo
-    >>> from zoo.cards import Variant
+    >>> from zoo.weight_presets import Variant
     >>> card = zoo.card("gpd").with_variant(Variant("seisbench", {"model_args": {"phases": "PSN"}}))
     >>> card.annotation.output_step, card.waveform.filter_stream, card.trigger.thresholds
     (10, None, {'P': 0.7, 'S': 0.7})

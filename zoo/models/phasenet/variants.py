@@ -8,7 +8,7 @@ mean stacking, no blinding, thresholds 0.3. See :mod:`zoo.models.seisbench_card`
 
 Example:
     >>> import zoo
-    >>> from zoo.cards import Variant
+    >>> from zoo.weight_presets import Variant
     >>> card = zoo.card("phasenet").with_variant(Variant("seisbench", {"model_args": {}}))
     >>> card.annotation.labels, card.annotation.overlap, card.trigger.thresholds
     (('N', 'P', 'S'), 1500, {'P': 0.3, 'S': 0.3})
