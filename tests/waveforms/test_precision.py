@@ -57,3 +57,8 @@ def test_bfloat16_copy_keeps_the_heads_and_the_cards_float32_layers(phasenet):
     assert {layer.name for layer in heads_only.layers if layer.dtype_policy.name == "float32"} == {
         *("waveform", "output_differences", "softmax")
     }
+
+
+def test_float32_layers_that_the_network_lacks_are_refused(phasenet):
+    with pytest.raises(ValueError, match="float32_layers names layers the network does not have: down_conv9"):
+        network_in(inference_model(phasenet), "bfloat16", ("input_conv", "down_conv9"))

@@ -93,6 +93,9 @@ def network_in(network: Any, precision: str, float32_layers: Iterable[str] = ())
     pick's peak sample can move), and ``float32_layers`` (the card's
     :attr:`~zoo.cards.AnnotationSpec.float32_layers`; a rewritten layer counts as the one it replaces).
     The copy has the network's current weights; layers in float32 receive their inputs cast to it.
+
+    Raises:
+        ValueError: ``float32_layers`` names a layer the network does not have.
     """
     if precision == "float32":
         return network
@@ -100,6 +103,10 @@ def network_in(network: Any, precision: str, float32_layers: Iterable[str] = ())
 
     from zoo.models.conv_rewrites import source_name
 
+    names = {layer.name for layer in network.layers} | {source_name(layer.name) for layer in network.layers}
+    unknown = sorted(set(float32_layers) - names)
+    if unknown:
+        raise ValueError(f"float32_layers names layers the network does not have: {', '.join(unknown)}.")
     kept = _heads(network) | set(float32_layers)
 
     def clone(layer: Any) -> Any:
