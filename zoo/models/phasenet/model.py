@@ -67,10 +67,9 @@ def build(
         classes: Output classes (noise, P, S).
         folded: Build the inference form (see :func:`fold_batch_norm`): no batch-norm layers, every
             convolution with a bias and ReLU as its activation, each skip connection's concatenation
-            and convolution as one
-            :class:`~zoo.models.phasenet.layers.SkipConv1D`, and (for two or more classes) the softmax
-            computed from the pairwise logit differences of a convolution ``output_differences`` in
-            place of ``output_conv``.
+            and convolution as one :class:`~zoo.models.phasenet.layers.SkipConv1D`, and (for two or
+            more classes) the softmax computed from the pairwise logit differences of a convolution
+            ``output_differences`` in place of ``output_conv``.
 
     Returns:
         A ``keras.Model`` mapping normalised windows ``[batch, input_samples, channels]`` to softmax
