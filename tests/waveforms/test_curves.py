@@ -101,6 +101,13 @@ def test_models_without_waveform_specs_are_refused_up_front(call, tmp_path):
     assert not (tmp_path / "max").exists()
 
 
+PINNED_TOLERANCE = {"phasenet": 1e-5, "eqtransformer": 1.5e-5, "cred": 1e-5, "gpd": 1e-5}
+"""Largest difference from the pinned curves: issue 16's 1e-5, plus for EQTransformer what CPUs differ by.
+Its recurrent layers carry float32 round-off that depends on the CPU's kernels: on an AMD EPYC,
+the pinning commit (9125a6f) itself gives curves 4.2e-6 from the pinned ones (made on another CPU), and
+today's code 9.2e-6 from that commit's, so 1.01e-5 from the pinned ones."""
+
+
 @pytest.mark.parametrize("name", ["phasenet", "eqtransformer", "cred", "gpd"])
 def test_curves_on_real_data_equal_the_pinned_curves(name, stead_continuous):
     """Each model's curves on real records at three stations (one segment with a gap, one resampled from
@@ -111,4 +118,4 @@ def test_curves_on_real_data_equal_the_pinned_curves(name, stead_continuous):
     for i, c in enumerate(found):
         expected = pinned[f"{name}/{i}"]
         assert c.values.shape == expected.shape and np.isfinite(expected).all()
-        np.testing.assert_allclose(c.values, expected, atol=1e-5, rtol=0)
+        np.testing.assert_allclose(c.values, expected, atol=PINNED_TOLERANCE[name], rtol=0)
