@@ -130,6 +130,8 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
         >>> runs(np.array([True, True, False, True]))
         [(0, 2), (3, 4)]
     """
+    if mask.all():
+        return [(0, len(mask))] if len(mask) else []
     padded = np.concatenate([[False], mask, [False]])
     edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
@@ -200,6 +202,12 @@ def _place(
     for trace_id, start, samples in pieces:
         i0 = int(round((start - t0) * rate))
         samples = samples[: n - i0]
+        span = slice(i0, i0 + len(samples))
+        target, seen = column[span], filled[span]
+        if samples.dtype.kind in "iu" and not seen.any():  # counts: finite and within float32's range
+            np.copyto(target, samples, casting="unsafe")
+            seen[:] = True
+            continue
         with np.errstate(over="ignore", invalid="ignore"):
             values = samples.astype(np.float32)
         finite = np.isfinite(values)
@@ -207,8 +215,6 @@ def _place(
             lost = int(np.count_nonzero(np.isfinite(samples) & ~finite))
             if lost:
                 overflows[trace_id] = overflows.get(trace_id, 0) + lost
-        span = slice(i0, i0 + len(values))
-        target, seen = column[span], filled[span]
         if not seen.any() and finite.all():  # the usual case: one piece per stretch, no gaps in it
             target[:] = values
             seen[:] = True
