@@ -31,6 +31,26 @@ def test_blocked_replacement_equals_the_convolution(size, block):
     np.testing.assert_allclose(replacement(conv, "blocked", x, block)(x).numpy(), direct, atol=1e-6)
 
 
+@pytest.mark.parametrize(("size", "activation"), [(7, "relu"), (4, None), (11, "relu")])
+def test_paired_replacement_equals_the_convolution(size, activation):
+    """Eight filters on pairs of samples: 16 outputs per pair, kernel ``[offsets, 2 x channels, 16]``."""
+    conv = keras.layers.Conv1D(8, size, padding="same", activation=activation)
+    x = _inputs(size, 60, 3)
+    direct = conv(x).numpy()
+    layer = replacement(conv, "paired", x)
+    assert (layer.phases_in, layer.phases_out) == (2, 2) and layer.kernel.shape[1:] == (6, 16)
+    np.testing.assert_allclose(layer(x).numpy(), direct, atol=1e-6)
+
+
+def test_only_eight_filter_convolutions_over_even_lengths_are_paired():
+    inputs = keras.Input((60, 3))
+    eight = keras.layers.Conv1D(8, 7, padding="same", activation="relu", name="eight")(inputs)
+    wide = keras.layers.Conv1D(16, 7, padding="same", activation="relu", name="wide")(eight)
+    odd = keras.layers.Conv1D(8, 7, padding="same", activation="relu", name="odd")(wide[:, 1:])
+    names = [layer.name for layer in rewrite_convolutions(keras.Model(inputs, odd)).layers]
+    assert {"eight_paired", "wide_plain", "odd_plain"} <= set(names)
+
+
 @pytest.mark.parametrize(("size", "stride"), [(7, 4), (3, 2), (4, 2), (2, 4), (5, 3), (1, 2)])
 def test_transposed_replacement_equals_the_transposed_convolution(size, stride):
     """Odd and even kernels, kernels shorter than the stride (TensorFlow's ``same`` padding for each)."""
@@ -68,7 +88,8 @@ def test_rewritten_eqtransformer_gives_the_models_outputs(pretrained, decoder_cr
     kinds = [layer.name.rsplit("_", 1)[1] for layer in fast.layers if isinstance(layer, MappedConv1D)]
     assert kinds.count("upsampled") == 18  # 3 decoders x 7 upsamplings, minus the one before a crop
     assert kinds.count("blocked") == 3  # the 8 -> 1 output heads
-    assert kinds.count("plain") == 7 + 3  # the encoder's and the convolutions after the crops (ReLU)
+    assert kinds.count("paired") == 1  # the first encoder convolution: 3 -> 8 filters over 6000 samples
+    assert kinds.count("plain") == 6 + 3  # the encoder's others and the convolutions after the crops (ReLU)
     upsamplings = [layer for layer in fast.layers if isinstance(layer, keras.layers.UpSampling1D)]
     assert len(upsamplings) == 3  # the ones that feed a crop
     x = np.random.default_rng(0).normal(0, 1, (4, 6000, 3)).astype(np.float32)

@@ -57,4 +57,9 @@ def test_inference_copy_matches_the_network(phasenet, shared):
     assert [name for name in names if name.endswith("_transposed")] == [
         f"up_conv0_{d}_transposed" for d in (4, 3, 2, 1)
     ]
+    assert [name for name in names if name.endswith("_paired")] == [  # the 8-filter layers at 3000 samples
+        "input_conv_paired",
+        "down_conv1_1_paired",
+        "up_conv1_1_paired",
+    ]
     np.testing.assert_allclose(fast.predict(x, verbose=0), phasenet.predict(x, verbose=0), atol=1e-5)
