@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import zoo
+from zoo.waveforms.predict import gathered_windows
 
 
 def test_annotate_follows_weight_changes(ncedc_record, stream_of):
@@ -77,3 +78,17 @@ def test_padding_windows_do_not_change_a_partial_batch(phasenet, ncedc_record):
     together = predict(span, offsets).numpy()
     alone = np.concatenate([predict(span[o : o + 3000], np.zeros(1, np.int32)).numpy() for o in offsets])
     np.testing.assert_allclose(together, alone, atol=1e-6)
+
+
+@pytest.mark.parametrize("window", [3000, 6000, 400, 7])
+def test_windows_gathered_in_blocks_are_the_windows(window):
+    """Regular starts (read in blocks of many samples), a segment's last window moved back to end at its
+    end (smaller blocks) and starts with no common divisor: each window is the span's samples there."""
+    rng = np.random.default_rng(window)
+    span = rng.normal(size=(9 * window + 5, 3)).astype(np.float32)
+    step = max(1, window // 2)
+    regular = np.arange(0, 8 * window, step)
+    for starts in (regular, np.append(regular, len(span) - window), rng.integers(0, 8 * window, 9)):
+        starts = starts.astype(np.int32)
+        expected = np.stack([span[s : s + window] for s in starts])
+        np.testing.assert_array_equal(gathered_windows(span, starts, window).numpy(), expected)

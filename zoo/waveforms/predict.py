@@ -116,13 +116,40 @@ def _padded_count(count: tf.Tensor) -> tf.Tensor:
     return tf.gather(powers, tf.searchsorted(powers, tf.reshape(count, [1]))[0])
 
 
+def gathered_windows(span: tf.Tensor, starts: tf.Tensor, window: int) -> tf.Tensor:
+    """The windows ``[len(starts), window, components]`` of ``span`` ``[samples, components]`` starting at
+    ``starts`` (TensorFlow ops).
+
+    Gathered in blocks: the largest divisor of ``window`` that divides every start is the block, and
+    ``span`` is read as rows of that many samples (a free reshape). A gather of single 3-component samples
+    moves 12 bytes at a time; PhaseNet's windows every 1500 samples move 1500 samples at a time (64
+    windows: 0.98 -> 0.48 ms). A batch holding a segment's last window (moved back to end at the segment's
+    end) usually falls back to smaller blocks.
+
+    Example:
+        >>> import numpy as np
+        >>> span = np.arange(24, dtype="float32").reshape(12, 2)
+        >>> gathered_windows(span, np.array([0, 4, 6], "int32"), 4).numpy()[:, :, 0].tolist()
+        [[0.0, 2.0, 4.0, 6.0], [8.0, 10.0, 12.0, 14.0], [12.0, 14.0, 16.0, 18.0]]
+    """
+    span = tf.convert_to_tensor(span)
+    components = span.shape[1]
+    divisors = tf.constant([d for d in range(window, 0, -1) if window % d == 0], tf.int32)
+    divides = tf.reduce_all(tf.equal(starts[None, :] % divisors[:, None], 0), axis=1)
+    block = divisors[tf.argmax(tf.cast(divides, tf.int32), output_type=tf.int32)]
+    rows = tf.reshape(span[: tf.shape(span)[0] // block * block], [-1, block * components])
+    picked = tf.gather(rows, starts[:, None] // block + tf.range(window // block)[None, :])
+    return tf.reshape(picked, [-1, window, components])
+
+
 def normalized_windows(waveform: WaveformSpec, span: tf.Tensor, offsets: tf.Tensor) -> tf.Tensor:
-    """The windows ``[len(offsets), waveform.samples, components]`` starting at ``offsets`` in ``span``,
-    normalised by the card: compiled by XLA with ``waveform.compile_normalize``, on the windows padded
-    with copies of the last to a power of two (TensorFlow ops, for use inside a ``tf.function``)."""
+    """The windows ``[len(offsets), waveform.samples, components]`` starting at ``offsets`` in ``span``
+    (:func:`gathered_windows`), normalised by the card: compiled by XLA with
+    ``waveform.compile_normalize``, on the windows padded with copies of the last to a power of two
+    (TensorFlow ops, for use inside a ``tf.function``)."""
 
     def windows(starts: tf.Tensor) -> tf.Tensor:
-        return tf.gather(span, starts[:, None] + tf.range(waveform.samples)[None, :])
+        return gathered_windows(span, starts, waveform.samples)
 
     if not waveform.compile_normalize:
         return waveform.normalize(windows(offsets))
