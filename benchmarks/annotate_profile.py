@@ -22,6 +22,7 @@ import time
 import numpy as np
 import tensorflow as tf
 from annotate_throughput import synthetic_stream
+from flops import conv_gflop
 
 import zoo
 from zoo.waveforms.curves import curves
@@ -29,19 +30,6 @@ from zoo.waveforms.predict import normalized_windows
 from zoo.waveforms.segments import segments
 from zoo.waveforms.stacking import Stacker
 from zoo.waveforms.windows import batches, fit_segments, segment_starts
-
-
-def conv_gflop(network) -> float:
-    """GFLOP per window of the network's convolutions (2 x multiply-adds), from the layers' shapes."""
-    import keras
-
-    total = 0
-    for layer in network.layers:
-        if isinstance(layer, keras.layers.Conv1DTranspose):
-            total += 2 * layer.input.shape[1] * layer.kernel_size[0] * layer.kernel.shape[2] * layer.filters
-        elif isinstance(layer, keras.layers.Conv1D):
-            total += 2 * layer.output.shape[1] * layer.kernel_size[0] * layer.kernel.shape[1] * layer.filters
-    return total / 1e9
 
 
 def profile(name: str, stream, batch_size: int) -> None:

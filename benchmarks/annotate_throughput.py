@@ -13,7 +13,9 @@ allocator tuning).
 ``--compare-seisbench PYTHON`` writes the stream to MiniSEED, reads it back, and alternates
 ``zoo.annotate`` with SeisBench's ``annotate`` of the same model class (random weights, SeisBench's
 default batch size, geozoo's overlap) run by ``benchmarks/seisbench_annotate.py`` in ``PYTHON``; it
-prints the median and range of both, their ratio and the load average.
+prints the median and range of both, their ratio and the load average. For a network of convolutions
+only (PhaseNet) it also prints the FLOP-limit share: its counted arithmetic per second over the rate of
+a 4096 x 4096 float32 matrix product measured after each run (``flops.py``).
 
 Models with many windows per hour (GPD: one window every 10 samples) run on the first hours of
 the stream only, at most ``--max-windows`` windows; hours per second is the same measure either way.
@@ -32,6 +34,7 @@ import time
 
 import numpy as np
 import obspy
+from flops import gflop_per_hour, matmul_peak
 
 import zoo
 
@@ -100,9 +103,12 @@ def compare_seisbench(python: str, names: list[str], stream, hours: float, args)
             print(
                 f"{name}: {child.stdout.readline().strip()}, overlap {overlap} samples, load {load_average()}"
             )
-            ours, theirs = [], []
+            ours, theirs, shares = [], [], []
+            per_hour = gflop_per_hour(model)
             for _ in range(args.repeats):
                 ours.append(throughput(model, stream, hours, args.batch_size))
+                if per_hour is not None:
+                    shares.append((ours[-1] * per_hour, matmul_peak()))
                 child.stdin.write("run\n")
                 child.stdin.flush()
                 theirs.append(hours / float(child.stdout.readline()))
@@ -116,6 +122,14 @@ def compare_seisbench(python: str, names: list[str], stream, hours: float, args)
                 f"  ratio      {statistics.median(ours) / statistics.median(theirs):.2f}x of the medians "
                 f"(per pair {min(ratios):.2f}-{max(ratios):.2f}x), load {load_average()} at the end"
             )
+            if shares:
+                percent = [100 * rate / peak for rate, peak in shares]
+                print(
+                    f"  FLOP share {statistics.median(percent):.0f} % of the float32 matrix-product peak "
+                    f"(per run {min(percent):.0f}-{max(percent):.0f} %; geozoo "
+                    f"{statistics.median(r for r, _ in shares):.0f} GFLOP/s at {per_hour:.2f} GFLOP per hour "
+                    f"of data, peak {statistics.median(p for _, p in shares):.0f} GFLOP/s measured after each run)"
+                )
 
 
 def main() -> None:
