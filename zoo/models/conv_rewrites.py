@@ -51,8 +51,8 @@ Kind = Literal["upsampled", "blocked", "paired", "transposed", "plain"]
 
 _BLOCK = 8
 """Samples per block for convolutions with fewer than this many filters (8 -> 1 over 6,000: 9 -> 4.3 ms)."""
-_PAIRED_FILTERS = 8
-"""Filters of the convolutions computed on pairs of samples (``"paired"``)."""
+PAIRED_FILTERS = 8
+"""Filters of the convolutions computed on pairs of samples (``"paired"``): 16 outputs per pair."""
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -151,6 +151,17 @@ def _mapped(taps: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     offsets, _, phases_in, _ = taps.shape
     mapped = np.einsum("dtqr,tio->dqiro", taps, kernel.astype(np.float64))
     return mapped.reshape(offsets, phases_in * kernel.shape[1], -1).astype(np.float32)
+
+
+def blocked_length(size: int, block: int) -> int:
+    """Length in blocks of the kernel that computes a ``size``-tap convolution on blocks of ``block``
+    samples (:func:`blocked_kernel`).
+
+    Example:
+        >>> blocked_length(7, 2), blocked_length(7, 1)
+        (5, 7)
+    """
+    return _blocked_taps(size, block).shape[0]
 
 
 def blocked_kernel(kernel: np.ndarray, block: int) -> np.ndarray:
@@ -267,7 +278,7 @@ def _kinds(model: keras.Model) -> tuple[dict[str, Kind], set[str]]:
         ):
             kinds[layer.name] = "blocked"
         elif (
-            layer.filters == _PAIRED_FILTERS
+            layer.filters == PAIRED_FILTERS
             and layer.kernel_size[0] > 1
             and length is not None
             and length % 2 == 0

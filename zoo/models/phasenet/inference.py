@@ -20,13 +20,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from zoo.models.conv_rewrites import blocked_kernel, rewrite_convolutions
+from zoo.models.conv_rewrites import PAIRED_FILTERS, blocked_kernel, rewrite_convolutions
 from zoo.models.phasenet.layers import SkipConv1D
 from zoo.models.phasenet.model import fold_batch_norm
-
-_PAIRED_FILTERS = 8
-"""Filters of the skip convolutions computed on pairs of samples (PhaseNet's at 3000 samples: 16 + 8
-channels -> 8 filters, 4.18 -> 3.49 ms per 64 windows on an AMD EPYC)."""
 
 
 def inference_model(model: keras.Model) -> keras.Model:
@@ -36,14 +32,15 @@ def inference_model(model: keras.Model) -> keras.Model:
 
 def paired(model: keras.Model) -> keras.Model:
     """``model`` with each 8-filter :class:`SkipConv1D` over an even length read in pairs of samples
-    (``block=2``, kernel mapped now); every other layer is the model's own."""
+    (``block=2``, kernel mapped now); every other layer is the model's own. PhaseNet's at 3000 samples:
+    16 + 8 channels -> 8 filters, 4.18 -> 3.49 ms per 64 windows on an AMD EPYC."""
 
     def call(layer: Any, *args: Any, **kwargs: Any) -> Any:
         skip = args[0]
         if not (
             isinstance(layer, SkipConv1D)
             and layer.block == 1
-            and layer.filters == _PAIRED_FILTERS
+            and layer.filters == PAIRED_FILTERS
             and skip.shape[1] is not None
             and skip.shape[1] % 2 == 0
         ):

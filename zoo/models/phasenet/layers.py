@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from zoo.models.conv_rewrites import blocked_kernel
+from zoo.models.conv_rewrites import blocked_length
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -47,7 +47,8 @@ class SkipConv1D(layers.Layer):
     those of the ``Conv1D`` it replaces. In PhaseNet's folded network this saves the copy into the
     concatenation (at 3000 samples: 5.4 -> 3.9 ms per 64 windows).
 
-    With ``block`` > 1 (PhaseNet's inference copy at 3000 samples: :func:`paired`) both inputs are read
+    With ``block`` > 1 (PhaseNet's inference copy at 3000 samples:
+    :func:`zoo.models.phasenet.inference.paired`) both inputs are read
     in blocks of ``block`` samples, and the kernel is the ``Conv1D``'s mapped for them
     (:func:`zoo.models.conv_rewrites.blocked_kernel`, skip and ``up`` parts each).
 
@@ -93,9 +94,10 @@ class SkipConv1D(layers.Layer):
                 f"multiple of it; got {skip_shape[1]} samples."
             )
         channels = self.block * (skip_shape[-1] + up_shape[-1])
-        taps = blocked_kernel(np.zeros((self.kernel_size, 1, 1)), self.block).shape[0]
         self.kernel = self.add_weight(
-            shape=(taps, channels, self.block * self.filters), initializer="glorot_uniform", name="kernel"
+            shape=(blocked_length(self.kernel_size, self.block), channels, self.block * self.filters),
+            initializer="glorot_uniform",
+            name="kernel",
         )
         self.bias = (
             self.add_weight(shape=(self.block * self.filters,), initializer="zeros", name="bias")
