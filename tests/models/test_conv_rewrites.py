@@ -42,13 +42,24 @@ def test_paired_replacement_equals_the_convolution(size, activation):
     np.testing.assert_allclose(layer(x).numpy(), direct, atol=1e-6)
 
 
-def test_only_eight_filter_convolutions_over_even_lengths_are_paired():
+def test_only_eight_filter_convolutions_over_even_lengths_are_paired_and_only_when_asked():
     inputs = keras.Input((60, 3))
     eight = keras.layers.Conv1D(8, 7, padding="same", activation="relu", name="eight")(inputs)
     wide = keras.layers.Conv1D(16, 7, padding="same", activation="relu", name="wide")(eight)
     odd = keras.layers.Conv1D(8, 7, padding="same", activation="relu", name="odd")(wide[:, 1:])
-    names = [layer.name for layer in rewrite_convolutions(keras.Model(inputs, odd)).layers]
+    model = keras.Model(inputs, odd)
+    names = [layer.name for layer in rewrite_convolutions(model, paired=True).layers]
     assert {"eight_paired", "wide_plain", "odd_plain"} <= set(names)
+    names = [layer.name for layer in rewrite_convolutions(model, paired=False).layers]
+    assert {"eight_plain", "wide_plain", "odd_plain"} <= set(names)
+
+
+def test_pairs_only_where_a_vector_holds_sixteen_floats():
+    """AVX-512 and no GPU: the default of the inference copies; an AVX2 CPU computes singles."""
+    from zoo.hardware import cpu_flags, gpu_compute_capability
+    from zoo.models.conv_rewrites import pairs_fill_a_vector
+
+    assert pairs_fill_a_vector() == ("avx512f" in cpu_flags() and gpu_compute_capability() is None)
 
 
 @pytest.mark.parametrize(("size", "stride"), [(7, 4), (3, 2), (4, 2), (2, 4), (5, 3), (1, 2)])
@@ -84,7 +95,7 @@ def test_rewritten_eqtransformer_gives_the_models_outputs(pretrained, decoder_cr
     """Published weights, and SeisBench's trailing crops (where the crop sits elsewhere in the decoders);
     Monte-Carlo dropout switched on through the model reaches the rewritten network."""
     model = pretrained("eqtransformer") if decoder_crop == "original" else build(decoder_crop="trailing")
-    fast = rewrite_convolutions(model)
+    fast = rewrite_convolutions(model, paired=True)
     kinds = [layer.name.rsplit("_", 1)[1] for layer in fast.layers if isinstance(layer, MappedConv1D)]
     assert kinds.count("upsampled") == 18  # 3 decoders x 7 upsamplings, minus the one before a crop
     assert kinds.count("blocked") == 3  # the 8 -> 1 output heads

@@ -38,7 +38,7 @@ def test_bfloat16_curves_are_float32_and_close_to_float32(phasenet):
 def test_bfloat16_copy_keeps_the_heads_and_the_cards_float32_layers(phasenet):
     """geozoo's convolution layers follow the policy; the softmax head and PhaseNet's 3000- and 750-sample
     layers (the card's ``float32_layers``, matched through their rewritten names) stay float32."""
-    network = inference_model(phasenet)
+    network = inference_model(phasenet, paired=True)
     copy = network_in(network, "bfloat16", phasenet.zoo_card.annotation.float32_layers)
     policies = {layer.name: layer.dtype_policy.name for layer in copy.layers}
     convolutions = [layer.name for layer in network.layers if isinstance(layer, MappedConv1D | SkipConv1D)]

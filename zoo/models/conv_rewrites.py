@@ -17,10 +17,11 @@ per block, whose kernel is the layer's kernel through a fixed 0/1 map of taps:
 - a long convolution with fewer than 8 filters: ``q = r = 8`` (EQTransformer's 8 -> 1 output heads:
   oneDNN runs 8 -> 1 filters over 6,000 samples at 10 GFLOP/s, against 150-250 for wide layers; blocked,
   twice as fast);
-- a convolution with exactly 8 filters over an even length: ``q = r = 2`` ("paired": 16 outputs per
-  pair of samples fill one AVX-512 vector of float32; PhaseNet's 3000-sample layers, 8 -> 8 filters
-  2.46 -> 2.08 ms and 3 -> 8 filters 1.40 -> 1.26 ms per 64 windows on an AMD EPYC, for 1.4 times the
-  multiply-adds);
+- a convolution with exactly 8 filters over an even length, where :func:`pairs_fill_a_vector`:
+  ``q = r = 2`` ("paired": 16 outputs per pair of samples fill one AVX-512 vector of float32;
+  PhaseNet's 3000-sample layers, 8 -> 8 filters 2.46 -> 2.08 ms and 3 -> 8 filters 1.40 -> 1.26 ms per
+  64 windows on an AMD EPYC with AVX-512, for 1.4 times the multiply-adds; on an AVX2 CPU, whose
+  vectors hold 8 float32, PhaseNet's network is 3-5 % slower paired);
 - a strided transposed convolution: ``q = 1``, ``r = stride`` (PhaseNet's up-sampling layers);
 - any other stride-1 ``Conv1D`` with an activation: ``q = r = 1``, the kernel itself.
 
@@ -47,12 +48,21 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo.hardware import cpu_flags, gpu_compute_capability
+
 Kind = Literal["upsampled", "blocked", "paired", "transposed", "plain"]
 
 _BLOCK = 8
 """Samples per block for convolutions with fewer than this many filters (8 -> 1 over 6,000: 9 -> 4.3 ms)."""
 PAIRED_FILTERS = 8
 """Filters of the convolutions computed on pairs of samples (``"paired"``): 16 outputs per pair."""
+
+
+def pairs_fill_a_vector() -> bool:
+    """Whether inference copies compute 8-filter convolutions on pairs of samples here by default: on a
+    CPU with AVX-512 (16 float32 per vector) that runs the network, not where a GPU takes it or the
+    CPU's vectors hold 8 (AVX2)."""
+    return "avx512f" in cpu_flags() and gpu_compute_capability() is None
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -249,8 +259,9 @@ def _same_conv1d(layer: keras.layers.Layer) -> bool:
     )
 
 
-def _kinds(model: keras.Model) -> tuple[dict[str, Kind], set[str]]:
-    """Layer name -> how it is replaced, and the ``UpSampling1D(2)`` layers folded into the next."""
+def _kinds(model: keras.Model, paired: bool) -> tuple[dict[str, Kind], set[str]]:
+    """Layer name -> how it is replaced, and the ``UpSampling1D(2)`` layers folded into the next
+    (``paired``: whether 8-filter convolutions over even lengths are ``"paired"``)."""
     kinds: dict[str, Kind] = {}
     skipped = set()
     for layer in model.layers:
@@ -278,7 +289,8 @@ def _kinds(model: keras.Model) -> tuple[dict[str, Kind], set[str]]:
         ):
             kinds[layer.name] = "blocked"
         elif (
-            layer.filters == PAIRED_FILTERS
+            paired
+            and layer.filters == PAIRED_FILTERS
             and layer.kernel_size[0] > 1
             and length is not None
             and length % 2 == 0
@@ -289,16 +301,21 @@ def _kinds(model: keras.Model) -> tuple[dict[str, Kind], set[str]]:
     return kinds, skipped
 
 
-def rewrite_convolutions(model: keras.Model) -> keras.Model:
+def rewrite_convolutions(model: keras.Model, paired: bool | None = None) -> keras.Model:
     """An inference copy of ``model`` with its convolutions as :class:`MappedConv1D` (see the module).
+
+    Args:
+        model: A functional Keras model.
+        paired: Compute 8-filter convolutions over even lengths on pairs of samples; ``None``: where
+            :func:`pairs_fill_a_vector`. The outputs are the same either way.
 
     Example:
         >>> from zoo.models.eqtransformer.model import build
-        >>> fast = rewrite_convolutions(build())
+        >>> fast = rewrite_convolutions(build(), paired=True)
         >>> sorted({layer.name.rsplit("_", 1)[1] for layer in fast.layers if isinstance(layer, MappedConv1D)})
         ['blocked', 'paired', 'plain', 'upsampled']
     """
-    kinds, skipped = _kinds(model)
+    kinds, skipped = _kinds(model, pairs_fill_a_vector() if paired is None else paired)
 
     def call(layer: Any, *args: Any, **kwargs: Any) -> Any:
         if layer.name in skipped:

@@ -22,19 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from zoo.hardware import cpu_flags, gpu_compute_capability
+
 PRECISIONS = ("float32", "bfloat16")
 """The precisions the waveform path can run the network in."""
 
 _CPU_FLAGS = ("avx512_bf16", "amx_bf16")
-
-
-def _cpu_flags() -> set[str]:
-    """The CPU feature flags Linux reports (empty elsewhere)."""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            return {flag for line in fh if line.startswith("flags") for flag in line.split(":", 1)[1].split()}
-    except OSError:
-        return set()
 
 
 def bfloat16_device() -> str | None:
@@ -43,13 +36,10 @@ def bfloat16_device() -> str | None:
     A visible GPU is used by TensorFlow first, so with GPUs the answer depends on theirs alone
     (compute capability 8.0 or newer); without one on the CPU's AVX512_BF16 / AMX-BF16 flags.
     """
-    import tensorflow as tf
-
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0, 0))
-        return "GPU" if tuple(capability) >= (8, 0) else None
-    return "CPU" if _cpu_flags() & set(_CPU_FLAGS) else None
+    capability = gpu_compute_capability()
+    if capability is not None:
+        return "GPU" if capability >= (8, 0) else None
+    return "CPU" if cpu_flags() & set(_CPU_FLAGS) else None
 
 
 def check_precision(precision: Any) -> str:

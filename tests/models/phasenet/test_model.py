@@ -51,7 +51,7 @@ def test_inference_copy_matches_the_network(phasenet, shared):
 
     ref = np.load(shared / "reference" / "phasenet_original_ncedc77.npz")
     x = ref["x"][:16, :, 0, :]
-    fast = inference_model(phasenet)
+    fast = inference_model(phasenet, paired=True)
     names = [layer.name for layer in fast.layers]
     assert not any("bn" in name for name in names)
     assert [name for name in names if name.endswith("_transposed")] == [
@@ -62,4 +62,8 @@ def test_inference_copy_matches_the_network(phasenet, shared):
         "down_conv1_1_paired",
         "up_conv1_1_paired",
     ]
-    np.testing.assert_allclose(fast.predict(x, verbose=0), phasenet.predict(x, verbose=0), atol=1e-5)
+    expected = phasenet.predict(x, verbose=0)
+    np.testing.assert_allclose(fast.predict(x, verbose=0), expected, atol=1e-5)
+    singles = inference_model(phasenet, paired=False)  # AVX2 CPUs: 8 float32 per vector
+    assert not any(layer.name.endswith("_paired") for layer in singles.layers)
+    np.testing.assert_allclose(singles.predict(x, verbose=0), expected, atol=1e-5)

@@ -3,9 +3,10 @@
 Batch norm folded into the convolutions and the softmax computed from logit differences
 (:func:`zoo.models.phasenet.model.fold_batch_norm`), then its convolutions as
 :class:`zoo.models.conv_rewrites.MappedConv1D` (the strided transposed convolutions as polyphase
-convolutions, the 8-filter convolutions at 3000 samples on pairs of samples), into which oneDNN fuses
-bias and ReLU (:func:`zoo.models.conv_rewrites.rewrite_convolutions`), and the 8-filter skip convolution
-on pairs of samples too (:func:`paired`). Same probabilities to float32 round-off (about 5e-7).
+convolutions, on AVX-512 CPUs the 8-filter convolutions at 3000 samples on pairs of samples), into which
+oneDNN fuses bias and ReLU (:func:`zoo.models.conv_rewrites.rewrite_convolutions`), and there the
+8-filter skip convolution on pairs of samples too (:func:`pair_skip_convolutions`). Same probabilities
+to float32 round-off (about 5e-7).
 
 Example:
     >>> from zoo.models.phasenet.model import build
@@ -20,17 +21,21 @@ from typing import Any
 import keras
 import numpy as np
 
-from zoo.models.conv_rewrites import PAIRED_FILTERS, blocked_kernel, rewrite_convolutions
+from zoo.models.conv_rewrites import PAIRED_FILTERS, blocked_kernel, pairs_fill_a_vector, rewrite_convolutions
 from zoo.models.phasenet.layers import SkipConv1D
 from zoo.models.phasenet.model import fold_batch_norm
 
 
-def inference_model(model: keras.Model) -> keras.Model:
-    """``model`` with batch norm folded and its convolutions rewritten (a copy with its own weights)."""
-    return paired(rewrite_convolutions(fold_batch_norm(model)))
+def inference_model(model: keras.Model, paired: bool | None = None) -> keras.Model:
+    """``model`` with batch norm folded and its convolutions rewritten (a copy with its own weights);
+    ``paired``: its 8-filter convolutions at 3000 samples on pairs of samples (``None``: where
+    :func:`~zoo.models.conv_rewrites.pairs_fill_a_vector`)."""
+    paired = pairs_fill_a_vector() if paired is None else paired
+    rewritten = rewrite_convolutions(fold_batch_norm(model), paired=paired)
+    return pair_skip_convolutions(rewritten) if paired else rewritten
 
 
-def paired(model: keras.Model) -> keras.Model:
+def pair_skip_convolutions(model: keras.Model) -> keras.Model:
     """``model`` with each 8-filter :class:`SkipConv1D` over an even length read in pairs of samples
     (``block=2``, kernel mapped now); every other layer is the model's own. PhaseNet's at 3000 samples:
     16 + 8 channels -> 8 filters, 4.18 -> 3.49 ms per 64 windows on an AMD EPYC."""

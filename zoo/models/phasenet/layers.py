@@ -48,7 +48,7 @@ class SkipConv1D(layers.Layer):
     concatenation (at 3000 samples: 5.4 -> 3.9 ms per 64 windows).
 
     With ``block`` > 1 (PhaseNet's inference copy at 3000 samples:
-    :func:`zoo.models.phasenet.inference.paired`) both inputs are read
+    :func:`zoo.models.phasenet.inference.pair_skip_convolutions`) both inputs are read
     in blocks of ``block`` samples, and the kernel is the ``Conv1D``'s mapped for them
     (:func:`zoo.models.conv_rewrites.blocked_kernel`, skip and ``up`` parts each).
 
