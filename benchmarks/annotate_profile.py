@@ -19,12 +19,14 @@ from __future__ import annotations
 import argparse
 import time
 
+import zoo  # before TensorFlow, as a user's script: it switches oneDNN on for AVX2 CPUs
+
+# isort: split
 import numpy as np
 import tensorflow as tf
 from annotate_throughput import synthetic_stream
 from flops import conv_gflop
 
-import zoo
 from zoo.waveforms.curves import curves
 from zoo.waveforms.predict import normalized_windows
 from zoo.waveforms.segments import segments

@@ -32,11 +32,12 @@ import subprocess
 import tempfile
 import time
 
+import zoo  # before TensorFlow, as a user's script: it switches oneDNN on for AVX2 CPUs
+
+# isort: split
 import numpy as np
 import obspy
 from flops import gflop_per_hour, matmul_peak
-
-import zoo
 
 
 def synthetic_stream(hours: float, stations: int, rate: float = 100.0, seed: int = 0) -> obspy.Stream:

@@ -8,6 +8,9 @@ from __future__ import annotations
 import argparse
 import time
 
+import zoo  # noqa: F401  (before TensorFlow, as in a user's script: oneDNN on for AVX2 CPUs)
+
+# isort: split
 import numpy as np
 import tensorflow as tf
 

@@ -18,13 +18,15 @@ import statistics
 import time
 from pathlib import Path
 
+import zoo  # before TensorFlow, as a user's script: it switches oneDNN on for AVX2 CPUs
+
+# isort: split
 import h5py
 import numpy as np
 import obspy
 import pandas as pd
 from annotate_throughput import synthetic_stream
 
-import zoo
 from zoo.waveforms.curves import curves
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import argparse
 import time
 
+import zoo  # before TensorFlow, as a user's script: it switches oneDNN on for AVX2 CPUs
+
+# isort: split
 import keras
 import numpy as np
 import tensorflow as tf
 
-import zoo
 import zoo.augment as aug
 from zoo.train import ShapeAdversarial, fit
 

@@ -25,3 +25,36 @@ def test_gpu_compute_capability_is_none_exactly_without_a_gpu():
         assert isinstance(capability, tuple) and len(capability) == 2
     else:
         assert capability is None
+
+
+def _after_tensorflow(environment: dict[str, str]) -> tuple[str, list[str]]:
+    """Import TensorFlow, then zoo, load a model twice: what ``onednn_enabled`` says, and the warnings."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, tensorflow, zoo\n"
+        "logging.basicConfig(level=logging.WARNING, format='LOG %(name)s %(message)s')\n"
+        "zoo.load('gpd', pretrained=False); zoo.load('gpd', pretrained=False)\n"
+        "from zoo.hardware import onednn_enabled\n"
+        "print(onednn_enabled())\n"
+    )
+    env = {**environment, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("LOG zoo.hardware")]
+    return done.stdout.strip(), warnings
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="oneDNN is switched on for x86-64 CPUs only")
+def test_loading_warns_once_when_tensorflow_came_first_with_onednn_off():
+    """TensorFlow imported before zoo keeps its own default: off on AVX2 CPUs (a warning that says how to
+    turn it on), on where TensorFlow enables it itself (nothing to say); a user's own 0 is no warning."""
+    import os
+
+    env = {key: value for key, value in os.environ.items() if key != "TF_ENABLE_ONEDNN_OPTS"}
+    enabled, warnings = _after_tensorflow(env)
+    assert enabled in ("True", "False")
+    assert len(warnings) == (enabled == "False")
+    assert all("import zoo before TensorFlow, or set TF_ENABLE_ONEDNN_OPTS=1" in line for line in warnings)
+    assert _after_tensorflow({**env, "TF_ENABLE_ONEDNN_OPTS": "0"}) == ("False", [])

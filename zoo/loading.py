@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from zoo import preset_folder, weights
+from zoo.hardware import warn_if_onednn_off
 from zoo.registry import ModelCard, Variant, card
 
 
@@ -69,6 +70,7 @@ def load(name: str | Path, pretrained: bool | str = True, **overrides: Any) -> A
         >>> zoo.load("gpd", pretrained=False).zoo_preset is None
         True
     """
+    warn_if_onednn_off()
     if isinstance(name, str | Path) and preset_folder.is_preset_folder(name):
         return load_preset_folder(name, **overrides)
     model_card = card(name)
