@@ -1,11 +1,10 @@
 """What the machine computes with: CPU flags as Linux reports them, the GPU TensorFlow sees."""
 
-import platform
 from pathlib import Path
 
 import pytest
 
-from zoo.hardware import cpu_flags, gpu_compute_capability
+from zoo.hardware import cpu_flags, gpu_compute_capability, x86_64
 
 
 @pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="no /proc/cpuinfo on this system")
@@ -13,7 +12,7 @@ def test_cpu_flags_are_the_flags_linux_reports():
     flags = cpu_flags()
     listed = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
     assert flags == frozenset(listed.split(":", 1)[1].split())
-    if platform.machine() == "x86_64":
+    if x86_64():
         assert {"sse2", "fpu"} <= flags and not any(" " in flag for flag in flags)
 
 
@@ -46,7 +45,7 @@ def _after_tensorflow(environment: dict[str, str]) -> tuple[str, list[str]]:
     return done.stdout.strip(), warnings
 
 
-@pytest.mark.skipif(platform.machine() != "x86_64", reason="oneDNN is switched on for x86-64 CPUs only")
+@pytest.mark.skipif(not x86_64(), reason="oneDNN is switched on for x86-64 CPUs only")
 def test_loading_warns_once_when_tensorflow_came_first_with_onednn_off():
     """TensorFlow imported before zoo keeps its own default: off on AVX2 CPUs (a warning that says how to
     turn it on), on where TensorFlow enables it itself (nothing to say)."""

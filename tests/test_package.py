@@ -1,12 +1,13 @@
 """``import zoo``: the environment it sets for TensorFlow before TensorFlow is imported."""
 
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from zoo.hardware import x86_64
 
 ROOT = str(Path(__file__).resolve().parents[1])
 
@@ -19,7 +20,7 @@ def _onednn_setting(environment: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
-@pytest.mark.skipif(platform.machine() != "x86_64", reason="oneDNN is switched on for x86-64 CPUs only")
+@pytest.mark.skipif(not x86_64(), reason="oneDNN is switched on for x86-64 CPUs only")
 def test_import_switches_onednn_on_unless_the_user_chose():
     """TensorFlow leaves its oneDNN kernels off on AVX2 CPUs; ``import zoo`` (which does not import
     TensorFlow) turns them on, and a user's own setting stays."""

@@ -14,11 +14,12 @@ Example:
 
 import importlib
 import os
-import platform
+
+from zoo.hardware import x86_64
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-if platform.machine().lower() in ("x86_64", "amd64"):
+if x86_64():
     # TensorFlow 2.21 turns its oneDNN kernels on by itself only on newer x86 CPUs (AVX-512 with VNNI,
     # BF16 or AMX); on an AVX2 CPU it runs Eigen's, and annotation is slower: AMD EPYC Zen 3, 24 h x 3
     # stations, PhaseNet 4.2 -> 6.2 and EQTransformer 2.5 -> 3.1 h of data per second with oneDNN.

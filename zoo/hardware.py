@@ -21,6 +21,11 @@ import platform
 logger = logging.getLogger(__name__)
 
 
+def x86_64() -> bool:
+    """Whether this is an x86-64 machine (the CPUs TensorFlow's oneDNN switch is about)."""
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
 @functools.cache
 def cpu_flags() -> frozenset[str]:
     """The CPU feature flags Linux reports in ``/proc/cpuinfo`` (``"avx2"``, ``"avx512f"``, ...; empty
@@ -66,7 +71,7 @@ def warn_if_onednn_off() -> bool:
         Whether it warned.
     """
     chosen = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip().lower() in ("0", "false")
-    if chosen or platform.machine().lower() not in ("x86_64", "amd64") or onednn_enabled() is not False:
+    if chosen or not x86_64() or onednn_enabled() is not False:
         return False
     logger.warning(
         "TensorFlow was imported before zoo, so its oneDNN kernels are off on this CPU and the models run "
