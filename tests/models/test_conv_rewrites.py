@@ -52,6 +52,8 @@ def test_only_eight_filter_convolutions_over_even_lengths_are_paired_and_only_wh
     assert {"eight_paired", "wide_plain", "odd_plain"} <= set(names)
     names = [layer.name for layer in rewrite_convolutions(model, paired=False).layers]
     assert {"eight_plain", "wide_plain", "odd_plain"} <= set(names)
+    with pytest.raises(TypeError, match="paired must be True, False or None .* got 'yes'"):
+        rewrite_convolutions(model, paired="yes")
 
 
 def test_pairs_only_where_a_vector_holds_sixteen_floats():

@@ -309,12 +309,17 @@ def rewrite_convolutions(model: keras.Model, paired: bool | None = None) -> kera
         paired: Compute 8-filter convolutions over even lengths on pairs of samples; ``None``: where
             :func:`pairs_fill_a_vector`. The outputs are the same either way.
 
+    Raises:
+        TypeError: ``paired`` is not ``True``, ``False`` or ``None``.
+
     Example:
         >>> from zoo.models.eqtransformer.model import build
         >>> fast = rewrite_convolutions(build(), paired=True)
         >>> sorted({layer.name.rsplit("_", 1)[1] for layer in fast.layers if isinstance(layer, MappedConv1D)})
         ['blocked', 'paired', 'plain', 'upsampled']
     """
+    if paired is not None and not isinstance(paired, bool):
+        raise TypeError(f"paired must be True, False or None (decided by the CPU), got {paired!r}.")
     kinds, skipped = _kinds(model, pairs_fill_a_vector() if paired is None else paired)
 
     def call(layer: Any, *args: Any, **kwargs: Any) -> Any:

@@ -67,3 +67,5 @@ def test_inference_copy_matches_the_network(phasenet, shared):
     singles = inference_model(phasenet, paired=False)  # AVX2 CPUs: 8 float32 per vector
     assert not any(layer.name.endswith("_paired") for layer in singles.layers)
     np.testing.assert_allclose(singles.predict(x, verbose=0), expected, atol=1e-5)
+    with pytest.raises(TypeError, match="paired must be True, False or None"):
+        inference_model(phasenet, paired=1)
