@@ -49,6 +49,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.hardware import cpu_flags, gpu_compute_capability
+from zoo.models.constant_weights import ConstantWeights
 
 Kind = Literal["upsampled", "blocked", "paired", "transposed", "plain"]
 
@@ -66,7 +67,7 @@ def pairs_fill_a_vector() -> bool:
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class MappedConv1D(keras.layers.Layer):
+class MappedConv1D(ConstantWeights, keras.layers.Layer):
     """A ``same`` 1-D convolution on the input read in blocks of ``phases_in`` samples, giving
     ``phases_out`` output samples per block; made by :func:`replacement` with a mapped kernel.
 
@@ -112,9 +113,9 @@ class MappedConv1D(keras.layers.Layer):
         shape = tf.shape(x)
         blocks = shape[1] // self.phases_in
         rows = tf.reshape(x, (shape[0], 1, blocks, self.phases_in * x.shape[-1]))
-        y = tf.nn.conv2d(rows, self.kernel[None], strides=1, padding="SAME")
+        y = tf.nn.conv2d(rows, self.weight(self.kernel)[None], strides=1, padding="SAME")
         if self.use_bias:
-            y = tf.nn.bias_add(y, self.bias)
+            y = tf.nn.bias_add(y, self.weight(self.bias))
         y = self.activation(y)
         return tf.reshape(y, (shape[0], blocks * self.phases_out, self.filters))
 

@@ -33,6 +33,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from zoo.cards import ModelCard, WaveformSpec
+from zoo.models.constant_weights import use_constant_weights
 from zoo.waveforms.precision import network_in
 from zoo.waveforms.segments import Segment
 from zoo.waveforms.windows import batches
@@ -166,7 +167,9 @@ def predict_function(
     Cached on the model for its card, one per precision (alternating precisions rebuilds nothing). With
     ``card.annotation.inference_model`` (or in bfloat16, see :mod:`zoo.waveforms.precision`) the function
     runs a copy of the network, rebuilt when the model's weights have changed since (so fine-tuning is
-    never ignored). The windows are gathered from the span inside the function, so on a GPU a batch
+    never ignored); that copy's convolutions take their weights as graph constants
+    (:func:`zoo.models.constant_weights.use_constant_weights`: oneDNN reorders them once per process
+    instead of once per call). The windows are gathered from the span inside the function, so on a GPU a batch
     crosses from the host once and its curves come back once: there is no per-window host round trip.
     The normalisation is :func:`normalized_windows` (compiled by XLA where the card says so: at most 8
     batch shapes for batches up to 128, each compiled once per process).
@@ -181,6 +184,8 @@ def predict_function(
         return cached[2]
     network = model if annotation.inference_model is None else annotation.inference_model(model)
     network = network_in(network, precision, annotation.float32_layers)
+    if copied:  # a private copy, rebuilt when the model's weights change
+        use_constant_weights(network)
 
     spec = [tf.TensorSpec([None, len(waveform.components)], tf.float32), tf.TensorSpec([None], tf.int32)]
 

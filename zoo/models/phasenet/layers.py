@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from zoo.models.constant_weights import ConstantWeights
 from zoo.models.conv_rewrites import blocked_length
 
 
@@ -36,7 +37,7 @@ def _central(up, length):
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class SkipConv1D(layers.Layer):
+class SkipConv1D(ConstantWeights, layers.Layer):
     """``Conv1D(CropAndConcat()(skip, up))`` (``same`` padding, stride 1) without the concatenated tensor.
 
     The kernel's first ``skip`` input channels convolve ``skip``, the others the cropped ``up``; the
@@ -113,10 +114,10 @@ class SkipConv1D(layers.Layer):
         def rows(x):
             return tf.reshape(x, (shape[0], 1, shape[1] // self.block, self.block * x.shape[-1]))
 
-        kernel = self.kernel[None]
+        kernel = self.weight(self.kernel)[None]
         y = tf.nn.conv2d(rows(cropped), kernel[:, :, channels:], strides=1, padding="SAME")
         if self.use_bias:
-            y = tf.nn.bias_add(y, self.bias)
+            y = tf.nn.bias_add(y, self.weight(self.bias))
         y = tf.math.add_n([y, tf.nn.conv2d(rows(skip), kernel[:, :, :channels], strides=1, padding="SAME")])
         return tf.reshape(self.activation(y), (shape[0], shape[1], self.filters))
 
