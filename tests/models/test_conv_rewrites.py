@@ -85,6 +85,34 @@ def test_plain_replacement_equals_the_convolution_without_a_bias_too(size):
     assert MappedConv1D.from_config(layer.get_config()).get_config() == layer.get_config()
 
 
+@pytest.mark.parametrize(
+    ("size", "stride", "length"), [(7, 4, 3000), (7, 4, 47), (7, 4, 750), (3, 2, 11), (5, 3, 20)]
+)
+def test_strided_replacement_equals_the_strided_convolution(size, stride, length):
+    conv = keras.layers.Conv1D(5, size, strides=stride, padding="same", activation="relu")
+    x = _inputs(size + length, length, 4)
+    direct = conv(x).numpy()
+    layer = replacement(conv, "strided", x)
+    got = layer(x).numpy()
+    assert got.shape == direct.shape == (3, -(-length // stride), 5)
+    assert layer.compute_output_shape(x.shape) == direct.shape
+    np.testing.assert_allclose(got, direct, atol=1e-6)
+    assert MappedConv1D.from_config(layer.get_config()).strides == stride
+
+
+def test_only_odd_strided_convolutions_are_replaced():
+    inputs = keras.Input((40, 3))
+    odd = keras.layers.Conv1D(4, 7, strides=4, padding="same", activation="relu", name="odd")(inputs)
+    even = keras.layers.Conv1D(4, 4, strides=2, padding="same", activation="relu", name="even")(odd)
+    names = [layer.name for layer in rewrite_convolutions(keras.Model(inputs, even)).layers]
+    assert names[1:] == ["odd_strided", "even"]
+
+
+def test_strides_need_one_sample_per_block():
+    with pytest.raises(ValueError, match="strides > 1 needs one sample per block in and out, got 2 and 2"):
+        MappedConv1D(8, 3, phases_in=2, phases_out=2, strides=4)
+
+
 def test_a_blocked_replacement_refuses_a_length_that_is_not_a_multiple_of_the_block():
     conv = keras.layers.Conv1D(1, 11, padding="same", name="head")
     conv.build((None, None, 8))

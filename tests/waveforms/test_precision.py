@@ -42,14 +42,16 @@ def test_bfloat16_copy_keeps_the_heads_and_the_cards_float32_layers(phasenet):
     copy = network_in(network, "bfloat16", phasenet.zoo_card.annotation.float32_layers)
     policies = {layer.name: layer.dtype_policy.name for layer in copy.layers}
     convolutions = [layer.name for layer in network.layers if isinstance(layer, MappedConv1D | SkipConv1D)]
-    assert len(convolutions) == 14  # 4 plain, 2 paired, 4 transposed, 4 skip connections (1 paired)
+    assert (
+        len(convolutions) == 18
+    )  # 4 plain, 2 paired, 4 strided, 4 transposed, 4 skip connections (1 paired)
     float32 = {name for name, policy in policies.items() if policy == "float32"}
     assert float32 == {
         *("waveform", "output_differences", "softmax"),
         *("input_conv_paired", "down_conv1_1_paired", "up_conv0_1_transposed", "up_conv1_1_paired"),
-        *("down_conv3_1", "down_conv1_2_plain", "up_conv0_2_transposed", "up_conv1_2"),
+        *("down_conv3_1_strided", "down_conv1_2_plain", "up_conv0_2_transposed", "up_conv1_2"),
     }
-    assert {policies[name] for name in ("down_conv1_5_plain", "up_conv1_4", "down_conv3_4")} == {
+    assert {policies[name] for name in ("down_conv1_5_plain", "up_conv1_4", "down_conv3_4_strided")} == {
         "mixed_bfloat16"
     }
     assert all(layer.dtype_policy.name == "float32" for layer in network.layers)  # the original untouched

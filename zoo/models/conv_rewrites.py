@@ -23,6 +23,9 @@ per block, whose kernel is the layer's kernel through a fixed 0/1 map of taps:
   64 windows on an AMD EPYC with AVX-512, for 1.4 times the multiply-adds; on an AVX2 CPU, whose
   vectors hold 8 float32, PhaseNet's network is 3-5 % slower paired);
 - a strided transposed convolution: ``q = 1``, ``r = stride`` (PhaseNet's up-sampling layers);
+- a strided ``Conv1D`` of odd kernel size: ``q = r = 1``, the kernel itself, with the layer's stride (PhaseNet's
+  down-sampling layers; their weights become constants in annotation's copy,
+  :mod:`zoo.models.constant_weights`);
 - any other stride-1 ``Conv1D`` with an activation: ``q = r = 1``, the kernel itself.
 
 :class:`MappedConv1D` is written as a 2-D convolution over one row followed by ``bias_add`` and the
@@ -51,7 +54,7 @@ import tensorflow as tf
 from zoo.hardware import cpu_flags, gpu_compute_capability
 from zoo.models.constant_weights import ConstantWeights
 
-Kind = Literal["upsampled", "blocked", "paired", "transposed", "plain"]
+Kind = Literal["upsampled", "blocked", "paired", "transposed", "strided", "plain"]
 
 _BLOCK = 8
 """Samples per block for convolutions with fewer than this many filters (8 -> 1 over 6,000: 9 -> 4.3 ms)."""
@@ -78,6 +81,8 @@ class MappedConv1D(ConstantWeights, keras.layers.Layer):
         phases_out: Output samples per block.
         activation: Keras activation.
         use_bias: Whether there is a bias (``phases_out x filters``: the layer's bias, repeated).
+        strides: Blocks between outputs (``same`` padding as TensorFlow pads: ``ceil(n / strides)``
+            outputs); more than 1 only with one sample per block in and out.
     """
 
     follows_dtype_policy = True
@@ -91,10 +96,15 @@ class MappedConv1D(ConstantWeights, keras.layers.Layer):
         phases_out: int = 1,
         activation: Any = None,
         use_bias: bool = True,
+        strides: int = 1,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.filters, self.size, self.use_bias = filters, size, use_bias
+        if strides > 1 and (phases_in, phases_out) != (1, 1):
+            raise ValueError(
+                f"strides > 1 needs one sample per block in and out, got {phases_in} and {phases_out}."
+            )
+        self.filters, self.size, self.use_bias, self.strides = filters, size, use_bias, strides
         self.phases_in, self.phases_out = phases_in, phases_out
         self.activation = keras.activations.get(activation)
 
@@ -113,15 +123,19 @@ class MappedConv1D(ConstantWeights, keras.layers.Layer):
         shape = tf.shape(x)
         blocks = shape[1] // self.phases_in
         rows = tf.reshape(x, (shape[0], 1, blocks, self.phases_in * x.shape[-1]))
-        y = tf.nn.conv2d(rows, self.weight(self.kernel)[None], strides=1, padding="SAME")
+        kernel = self.weight(self.kernel)[None]
+        y = tf.nn.conv2d(rows, kernel, strides=(1, 1, self.strides, 1), padding="SAME")
         if self.use_bias:
             y = tf.nn.bias_add(y, self.weight(self.bias))
         y = self.activation(y)
-        return tf.reshape(y, (shape[0], blocks * self.phases_out, self.filters))
+        outputs = (blocks + self.strides - 1) // self.strides * self.phases_out
+        return tf.reshape(y, (shape[0], outputs, self.filters))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
-        length = None if input_shape[1] is None else input_shape[1] // self.phases_in * self.phases_out
-        return (input_shape[0], length, self.filters)
+        if input_shape[1] is None:
+            return (input_shape[0], None, self.filters)
+        blocks = -(-(input_shape[1] // self.phases_in) // self.strides)
+        return (input_shape[0], blocks * self.phases_out, self.filters)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -132,6 +146,7 @@ class MappedConv1D(ConstantWeights, keras.layers.Layer):
             "phases_out": self.phases_out,
             "activation": keras.activations.serialize(self.activation),
             "use_bias": self.use_bias,
+            "strides": self.strides,
         }
 
 
@@ -231,6 +246,7 @@ def replacement(layer: keras.layers.Layer, kind: Kind, x: Any, block: int = _BLO
         phases_out,
         activation=keras.activations.serialize(layer.activation),
         use_bias=layer.use_bias,
+        strides=layer.strides[0] if kind == "strided" else 1,
         name=f"{layer.name}_{kind}",
     )
     new.build(tuple(x.shape))
@@ -251,9 +267,9 @@ def source_name(name: str) -> str:
 
 
 def _same_conv1d(layer: keras.layers.Layer) -> bool:
+    """A Keras ``Conv1D`` with ``same`` padding, no dilation and no groups (any stride)."""
     return (
         type(layer) is keras.layers.Conv1D
-        and layer.strides == (1,)
         and layer.dilation_rate == (1,)
         and layer.padding == "same"
         and layer.groups == 1
@@ -272,6 +288,10 @@ def _kinds(model: keras.Model, paired: bool) -> tuple[dict[str, Kind], set[str]]
                     kinds[layer.name] = "transposed"
             continue
         if not _same_conv1d(layer):
+            continue
+        if layer.strides[0] > 1:
+            if layer.kernel_size[0] % 2:  # an even kernel is mapped to odd, which TensorFlow pads otherwise
+                kinds[layer.name] = "strided"
             continue
         producer = layer.input._keras_history.operation
         length = layer.input.shape[1]
