@@ -73,7 +73,9 @@ def summarise(log: str, calls: int) -> None:
         totals[key][0] += 1
         totals[key][1] += float(fields[-1])
     summed = sum(total for _, total in totals.values()) / calls
-    print(f"wall {wall:.2f} ms per call; oneDNN primitives {summed:.2f} ms (as logged), the rest {wall - summed:.2f} ms")
+    print(
+        f"wall {wall:.2f} ms per call; oneDNN primitives {summed:.2f} ms (as logged), the rest {wall - summed:.2f} ms"
+    )
     print(f"{'ms/call':>8} {'share':>6} {'n':>3} {'GFLOP/s':>8}  primitive  implementation  problem")
     for (kind, implementation, problem), (count, total) in sorted(totals.items(), key=lambda kv: -kv[1][1]):
         ms = total / calls
