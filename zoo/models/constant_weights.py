@@ -51,8 +51,7 @@ def use_constant_weights(network: keras.layers.Layer) -> int:
     """Switch every :class:`ConstantWeights` layer in ``network`` (itself included) to constant weights;
     returns how many were switched. Only for a copy that no one changes afterwards: functions traced
     later embed the values of now."""
-    layers = [network, *network._flatten_layers(include_self=False)]
-    switched = [layer for layer in layers if isinstance(layer, ConstantWeights)]
+    switched = [layer for layer in network._flatten_layers() if isinstance(layer, ConstantWeights)]
     for layer in switched:
         layer.constant_weights = True
     return len(switched)
