@@ -49,15 +49,14 @@ def child(name: str, windows: int, calls: int) -> None:
     print(f"{MARK} wall {(time.perf_counter() - start) / calls * 1000:.3f}", flush=True)
 
 
-def conv_gflop(problem: str) -> float | None:
+def executed_gflop(problem: str) -> float | None:
     """Executed GFLOP of a oneDNN convolution descriptor such as ``mb64_ic16oc16_..._iw1500ow1500kw5...``."""
     sizes = {key: int(value) for key, value in re.findall(r"([a-z]+)(\d+)", problem)}
     if not {"mb", "ic", "oc", "ow", "kw"} <= sizes.keys():
         return None
-    groups = sizes.get("g", 1)
-    return (
-        2e-9 * sizes["mb"] * sizes["ic"] * sizes["oc"] * sizes.get("oh", 1) * sizes["ow"] * sizes.get("kh", 1)
-    ) * (sizes["kw"] / groups)
+    outputs = sizes["mb"] * sizes["oc"] * sizes.get("oh", 1) * sizes["ow"]
+    taps = sizes["ic"] // sizes.get("g", 1) * sizes.get("kh", 1) * sizes["kw"]
+    return 2e-9 * outputs * taps
 
 
 def summarise(log: str, calls: int) -> None:
@@ -73,13 +72,14 @@ def summarise(log: str, calls: int) -> None:
         totals[key][0] += 1
         totals[key][1] += float(fields[-1])
     summed = sum(total for _, total in totals.values()) / calls
+    rest = wall - summed
     print(
-        f"wall {wall:.2f} ms per call; oneDNN primitives {summed:.2f} ms (as logged), the rest {wall - summed:.2f} ms"
+        f"wall {wall:.2f} ms per call; oneDNN primitives {summed:.2f} ms (as logged), the rest {rest:.2f} ms"
     )
     print(f"{'ms/call':>8} {'share':>6} {'n':>3} {'GFLOP/s':>8}  primitive  implementation  problem")
     for (kind, implementation, problem), (count, total) in sorted(totals.items(), key=lambda kv: -kv[1][1]):
         ms = total / calls
-        gflop = conv_gflop(problem) if kind == "convolution" else None
+        gflop = executed_gflop(problem) if kind == "convolution" else None
         rate = f"{gflop * (count / calls) / ms * 1000:8.0f}" if gflop else f"{'':8}"
         print(f"{ms:8.3f} {ms / summed:6.1%} {count // calls:3d} {rate}  {kind}  {implementation}  {problem}")
 

@@ -42,9 +42,8 @@ def test_bfloat16_copy_keeps_the_heads_and_the_cards_float32_layers(phasenet):
     copy = network_in(network, "bfloat16", phasenet.zoo_card.annotation.float32_layers)
     policies = {layer.name: layer.dtype_policy.name for layer in copy.layers}
     convolutions = [layer.name for layer in network.layers if isinstance(layer, MappedConv1D | SkipConv1D)]
-    assert (
-        len(convolutions) == 18
-    )  # 4 plain, 2 paired, 4 strided, 4 transposed, 4 skip connections (1 paired)
+    # 4 plain, 2 paired, 4 strided, 4 transposed, 4 skip connections (1 paired)
+    assert len(convolutions) == 18
     float32 = {name for name, policy in policies.items() if policy == "float32"}
     assert float32 == {
         *("waveform", "output_differences", "softmax"),

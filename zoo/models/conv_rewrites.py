@@ -23,8 +23,8 @@ per block, whose kernel is the layer's kernel through a fixed 0/1 map of taps:
   64 windows on an AMD EPYC with AVX-512, for 1.4 times the multiply-adds; on an AVX2 CPU, whose
   vectors hold 8 float32, PhaseNet's network is 3-5 % slower paired);
 - a strided transposed convolution: ``q = 1``, ``r = stride`` (PhaseNet's up-sampling layers);
-- a strided ``Conv1D`` of odd kernel size: ``q = r = 1``, the kernel itself, with the layer's stride (PhaseNet's
-  down-sampling layers; their weights become constants in annotation's copy,
+- a strided ``Conv1D`` of odd kernel size: ``q = r = 1``, the kernel itself, with the layer's stride
+  (PhaseNet's down-sampling layers; their weights become constants in annotation's copy,
   :mod:`zoo.models.constant_weights`);
 - any other stride-1 ``Conv1D`` with an activation: ``q = r = 1``, the kernel itself.
 
@@ -134,8 +134,9 @@ class MappedConv1D(ConstantWeights, keras.layers.Layer):
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         if input_shape[1] is None:
             return (input_shape[0], None, self.filters)
-        blocks = -(-(input_shape[1] // self.phases_in) // self.strides)
-        return (input_shape[0], blocks * self.phases_out, self.filters)
+        blocks = input_shape[1] // self.phases_in
+        outputs = (blocks + self.strides - 1) // self.strides * self.phases_out
+        return (input_shape[0], outputs, self.filters)
 
     def get_config(self) -> dict[str, Any]:
         return {

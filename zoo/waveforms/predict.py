@@ -169,8 +169,9 @@ def predict_function(
     runs a copy of the network, rebuilt when the model's weights have changed since (so fine-tuning is
     never ignored); that copy's convolutions take their weights as graph constants
     (:func:`zoo.models.constant_weights.use_constant_weights`: oneDNN reorders them once per process
-    instead of once per call). The windows are gathered from the span inside the function, so on a GPU a batch
-    crosses from the host once and its curves come back once: there is no per-window host round trip.
+    instead of once per call). The windows are gathered from the span inside the function, so on a GPU a
+    batch crosses from the host once and its curves come back once: there is no per-window host round
+    trip.
     The normalisation is :func:`normalized_windows` (compiled by XLA where the card says so: at most 8
     batch shapes for batches up to 128, each compiled once per process).
     """

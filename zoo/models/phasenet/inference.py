@@ -3,10 +3,10 @@
 Batch norm folded into the convolutions and the softmax computed from logit differences
 (:func:`zoo.models.phasenet.model.fold_batch_norm`), then its convolutions as
 :class:`zoo.models.conv_rewrites.MappedConv1D` (the strided transposed convolutions as polyphase
-convolutions, the stride-4 ones with their stride, on AVX-512 CPUs the 8-filter convolutions at 3000 samples on pairs of samples), into which
-oneDNN fuses bias and ReLU (:func:`zoo.models.conv_rewrites.rewrite_convolutions`), and there the
-8-filter skip convolution on pairs of samples too (:func:`pair_skip_convolutions`). Same probabilities
-to float32 round-off (about 5e-7).
+convolutions, the stride-4 ones with their stride, on AVX-512 CPUs the 8-filter convolutions at 3000
+samples on pairs of samples), into which oneDNN fuses bias and ReLU
+(:func:`zoo.models.conv_rewrites.rewrite_convolutions`), and there the 8-filter skip convolution on pairs
+of samples too (:func:`pair_skip_convolutions`). Same probabilities to float32 round-off (about 5e-7).
 
 Example:
     >>> from zoo.models.phasenet.model import build
