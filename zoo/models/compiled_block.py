@@ -73,6 +73,8 @@ class CompiledBlock(keras.layers.Layer):
         super().__init__(**kwargs)
         self.block = block
         self.jit_compile = jit_compile
+        if jit_compile:  # the shared template's variables made now: made while tracing, they trace it twice
+            _compiled(block)
 
     def call(self, x: Any) -> Any:
         if not self.jit_compile:
