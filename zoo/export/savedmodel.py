@@ -80,7 +80,6 @@ def export_savedmodel(
     serving_apis()
     network, description = serving_network(model, card)
     archive = keras.export.ExportArchive()
-    archive.track(network)
     functions = signatures(network, card)
     for name, (function, specs) in functions.items():
         archive.add_endpoint(name, function, input_signature=specs)
