@@ -61,6 +61,7 @@ logger = logging.getLogger(__name__)
 OPSET = 17
 TOLERANCE = 1e-4
 ONNX_FILE = "model.onnx"
+CATCH_ERRORS = "TF2ONNX_CATCH_ERRORS"
 
 _OP_WORDS = {
     "StatelessRandomUniformV2": "random numbers (dropout active at inference)",
@@ -151,6 +152,10 @@ class _ConverterLog(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget what a conversion reported (before converting again)."""
         self.unsupported: collections.Counter[str] = collections.Counter()
         self.failed: list[str] = []
 
@@ -205,7 +210,9 @@ def onnx_graph(network: Any, card: ModelCard) -> Any:
         inputs = [concrete.inputs[0].name]
         outputs = [t.name for t in concrete.outputs]
         frozen = tf_loader.from_function(concrete, inputs, outputs)
-        proto, _ = tf2onnx.convert.from_graph_def(
+        proto = _converted(
+            tf2onnx,
+            log,
             frozen,
             name=card.name,
             input_names=inputs,
@@ -220,6 +227,28 @@ def onnx_graph(network: Any, card: ModelCard) -> Any:
             f"(opset {OPSET}): {what}. Nothing was written."
         )
     return proto
+
+
+def _converted(tf2onnx: Any, log: _ConverterLog, frozen: Any, **options: Any) -> Any:
+    """tf2onnx's ``from_graph_def`` without its defensive graph copies, and with them if that fails.
+
+    By default tf2onnx deep-copies the whole graph before each of its graph optimizers so that one
+    that fails can be undone; for EQTransformer those copies were 13 of 38 s. Setting
+    ``TF2ONNX_CATCH_ERRORS`` turns them off (tf2onnx 1.17 reads only whether the variable is set, and
+    a value of ``FALSE`` means off under either reading). If an optimizer then fails, the conversion
+    runs again as tf2onnx's default. A value the user set is left as it is.
+    """
+    if CATCH_ERRORS in os.environ:
+        return tf2onnx.convert.from_graph_def(frozen, **options)[0]
+    os.environ[CATCH_ERRORS] = "FALSE"
+    try:
+        return tf2onnx.convert.from_graph_def(frozen, **options)[0]
+    except Exception:  # an optimizer's own failure, which tf2onnx's default would have undone
+        logger.info("A tf2onnx optimizer failed; converting again with its graph copies", exc_info=True)
+        log.reset()
+    finally:
+        del os.environ[CATCH_ERRORS]
+    return tf2onnx.convert.from_graph_def(frozen, **options)[0]
 
 
 def export_onnx(model: Any, base: str | os.PathLike, version: int | None = None) -> Path:
