@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -66,6 +67,31 @@ def test_export_refuses_an_onnx_model_that_differs_from_keras(monkeypatch, tmp_p
     with pytest.raises(ValueError, match="differs from Keras"):
         onnx_export.export_onnx(_toy_picker(keras.layers.Dense(3)), tmp_path / "toy", version=1)
     assert not (tmp_path / "toy").exists()
+
+
+def test_a_failing_tf2onnx_optimizer_is_undone_as_tf2onnx_would(monkeypatch, tmp_path):
+    """The conversion runs without tf2onnx's graph copies; when an optimizer fails it runs again with them."""
+    import keras
+    import tf2onnx.optimizer
+    from tf2onnx.optimizer.identity_optimizer import IdentityOptimizer
+
+    from zoo.export import onnx as onnx_export
+
+    calls = []
+
+    class Failing(IdentityOptimizer):
+        def _optimize(self, graph):
+            calls.append(onnx_export.CATCH_ERRORS in os.environ)
+            raise RuntimeError("an optimizer's own bug")
+
+    optimizers = {**tf2onnx.optimizer._optimizers, "remove_identity": Failing}
+    monkeypatch.setattr(tf2onnx.optimizer, "_optimizers", optimizers)
+    monkeypatch.delenv(onnx_export.CATCH_ERRORS, raising=False)
+    path = onnx_export.export_onnx(_toy_picker(keras.layers.Dense(3)), tmp_path / "toy", version=1)
+    assert (
+        path.is_file() and calls[0] is True and calls[1] is False
+    )  # without copies, then as tf2onnx's default
+    assert onnx_export.CATCH_ERRORS not in os.environ
 
 
 @pytest.mark.parametrize(("name", "reference"), [("cred", "cred"), ("eqtransformer", "eqt")])
