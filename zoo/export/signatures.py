@@ -37,6 +37,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -145,11 +146,21 @@ def signatures(
     point = card.annotation.output_kind == "point"
 
     @tf.function(input_signature=[waveform_spec(card)])
-    def annotate(waveform: tf.Tensor) -> tf.Tensor:
+    def network_curves(waveform: tf.Tensor) -> tf.Tensor:
         if check_inputs:
             waveform = check_waveform(waveform, card)
         curves = card.annotation.postprocess(network(card.waveform.normalize(waveform), training=False))
         return tf.cast(curves, tf.float32)
+
+    @functools.cache
+    def traced() -> Any:
+        """``network_curves`` traced once, outside any signature's trace. Called as a tf.function from
+        each signature instead, it was traced again for each (SavedModel export of EQTransformer 11.1 -> 5.6 s)."""
+        with tf.init_scope():
+            return network_curves.get_concrete_function()
+
+    def annotate(waveform: tf.Tensor) -> tf.Tensor:
+        return traced()(waveform)
 
     def serving_default(waveform: tf.Tensor) -> dict[str, tf.Tensor]:
         curves = annotate(waveform)
