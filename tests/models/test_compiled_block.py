@@ -43,6 +43,27 @@ def test_compiled_block_gives_the_models_outputs_at_every_batch_size(monkeypatch
     np.testing.assert_allclose(got, model(x).numpy(), atol=1e-6)
 
 
+def test_a_function_around_a_new_architecture_is_traced_once():
+    """The block's shared template exists before the first trace: variables made while tracing make
+    tf.function trace everything again."""
+    keras.utils.set_random_seed(3)
+    inputs = keras.Input((12, 3))
+    x = keras.layers.Dense(8, name="first")(inputs)
+    x = keras.layers.GRU(5, return_sequences=True, name="gru")(x)  # an architecture no other test compiles
+    x = keras.layers.Dense(4, name="last")(x)
+    model = keras.Model(inputs, keras.layers.Dense(2, name="head")(x))
+    network = compile_block(model, "first", ("last",))
+    traces = []
+
+    @tf.function
+    def run(x):
+        traces.append(1)
+        return network(x)
+
+    np.testing.assert_allclose(run(_windows(3)).numpy(), model(_windows(3)).numpy(), atol=1e-6)
+    assert len(traces) == 1
+
+
 def test_weights_are_arguments_one_compile_serves_every_copy():
     """Two models of one architecture share the compiled function but each gets its own outputs, and
     weights changed after the first call (fine-tuning) are used."""
