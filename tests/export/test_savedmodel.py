@@ -142,7 +142,7 @@ def test_version_folder_has_the_serving_layout(exported):
     )
     assert meta["sampling_rate_hz"] == 100.0
     assert meta["network"].startswith(
-        "inference_model" if exported["name"] in ("phasenet", "eqtransformer") else "model"
+        "inference_model" if exported["name"] in ("phasenet", "eqtransformer", "gpd") else "model"
     )
     assert (meta["stream_filter"] is not None) == (exported["name"] == "gpd")
 

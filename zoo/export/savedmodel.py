@@ -9,9 +9,9 @@ NOT in the graph because it runs on the continuous record before windowing (GPD'
 causal 3-20 Hz band-pass); a client applies it itself. Signatures are written through
 ``keras.export.ExportArchive``; their method name is ``tensorflow/serving/predict``.
 
-If the card has an ``inference_model`` (PhaseNet with batch norm folded into the convolutions,
+If the card has an ``inference_model`` (PhaseNet and GPD with batch norm folded into the convolutions,
 EQTransformer with its decoders' upsampling fused into the convolutions), that faster copy is
-exported; it gives the same outputs to float32 round-off (3e-7 and 5e-7). A block the copy has XLA
+exported; it gives the same outputs to float32 round-off (3e-7, 6e-7 and 5e-7). A block the copy has XLA
 compile for ``annotate`` is exported as plain TensorFlow ops. ``zoo_model.json`` states which network
 was exported.
 

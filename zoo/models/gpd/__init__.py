@@ -14,6 +14,8 @@ Card facts:
   triggers on at 0.95 and off at 0.1 (ObsPy ``trigger_onset``), drops one-sample triggers and picks
   the maximum inside each trigger; the card states the same rule (``off_thresholds`` 0.1,
   ``min_samples`` 2), so ``zoo.classify`` reproduces the original picks.
+- ``inference_model``: batch norm folded into the convolution and dense layers, the convolutions
+  rewritten for oneDNN (:mod:`zoo.models.gpd.inference`); ``zoo.annotate`` and exports run it.
 
 Everything for inference is importable from here (TensorFlow is imported on first use): ``build``
 (:mod:`.model`), ``filter_stream``, ``normalize`` and ``postprocess`` (:mod:`.preprocessing`).
@@ -66,6 +68,7 @@ CARD = register(
             output_kind="point",
             overlap=390,
             stacking="mean",
+            inference_model=lazy("zoo.models.gpd.inference", "inference_model"),
         ),
         trigger=TriggerSpec(
             pick_labels=("P", "S"),

@@ -31,6 +31,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
 from keras import layers
 
@@ -45,6 +47,7 @@ def build(
     dense_units: int = 200,
     classes: int = 3,
     output_activation: str = "softmax",
+    folded: bool = False,
 ) -> keras.Model:
     """Build GPD with random weights.
 
@@ -55,6 +58,9 @@ def build(
         classes: Number of output classes (3: P, S, noise).
         output_activation: ``"softmax"`` over the classes, or ``"sigmoid"`` (SeisBench's choice for a
             single class).
+        folded: Leave out the batch normalisations and put each ReLU into the convolution or dense
+            layer before it: the layout of the inference copy (:mod:`zoo.models.gpd.inference`), which
+            folds batch norm into those layers' weights. Layer names are the same.
 
     Returns:
         A ``keras.Model`` named ``"gpd"`` mapping ``[batch, input_samples, channels]`` to
@@ -64,16 +70,22 @@ def build(
         raise ValueError(f"output_activation must be 'softmax' or 'sigmoid', got {output_activation!r}.")
     inputs = keras.Input((input_samples, channels), name="waveform")
     x = inputs
+    inner = "relu" if folded else None
+
+    def normalised(x: Any, name: str) -> Any:
+        if folded:
+            return x
+        x = layers.BatchNormalization(epsilon=1e-3, momentum=0.99, name=f"batch_normalization_{name}")(x)
+        return layers.Activation("relu", name=f"activation_{name}")(x)
+
     for i, (filters, kernel) in enumerate(zip(FILTERS, KERNELS), start=1):
-        x = layers.Conv1D(filters, kernel, padding="same", name=f"conv1d_{i}")(x)
-        x = layers.BatchNormalization(epsilon=1e-3, momentum=0.99, name=f"batch_normalization_{i}")(x)
-        x = layers.Activation("relu", name=f"activation_{i}")(x)
+        x = layers.Conv1D(filters, kernel, padding="same", activation=inner, name=f"conv1d_{i}")(x)
+        x = normalised(x, str(i))
         x = layers.MaxPooling1D(2, strides=2, padding="valid", name=f"max_pooling1d_{i}")(x)
     x = layers.Flatten(name="flatten_1")(x)
     for i in (1, 2):
-        x = layers.Dense(dense_units, name=f"dense_{i}")(x)
-        x = layers.BatchNormalization(epsilon=1e-3, momentum=0.99, name=f"batch_normalization_{4 + i}")(x)
-        x = layers.Activation("relu", name=f"activation_{4 + i}")(x)
+        x = layers.Dense(dense_units, activation=inner, name=f"dense_{i}")(x)
+        x = normalised(x, str(4 + i))
     x = layers.Dense(classes, name="dense_3")(x)
     outputs = layers.Activation(output_activation, name="activation_7")(x)
     return keras.Model(inputs, outputs, name="gpd")
