@@ -53,7 +53,8 @@ def _toy_picker(layer):
     inputs = keras.Input((400, 3))
     network = keras.Model(inputs, keras.layers.GlobalAveragePooling1D()(layer(inputs)))
     network.zoo_card = zoo.card("gpd").replace(
-        waveform={"normalize": lambda x: x}, annotation={"postprocess": lambda y: y[:, None, :]}
+        waveform={"normalize": lambda x: x},
+        annotation={"postprocess": lambda y: y[:, None, :], "inference_model": None},
     )
     return network
 
