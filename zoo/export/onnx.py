@@ -41,6 +41,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ OPSET = 17
 TOLERANCE = 1e-4
 ONNX_FILE = "model.onnx"
 CATCH_ERRORS = "TF2ONNX_CATCH_ERRORS"
+_ENVIRONMENT = threading.Lock()
+"""Held while :data:`CATCH_ERRORS` is set for one conversion."""
 
 _OP_WORDS = {
     "StatelessRandomUniformV2": "random numbers (dropout active at inference)",
@@ -236,19 +239,21 @@ def _converted(tf2onnx: Any, log: _ConverterLog, frozen: Any, **options: Any) ->
     that fails can be undone; for EQTransformer those copies were 13 of 38 s. Setting
     ``TF2ONNX_CATCH_ERRORS`` turns them off (tf2onnx 1.17 reads only whether the variable is set, and
     a value of ``FALSE`` means off under either reading). If an optimizer then fails, the conversion
-    runs again as tf2onnx's default. A value the user set is left as it is.
+    runs again as tf2onnx's default. A value the user set is left as it is. The variable is
+    process-wide, so conversions from several threads take turns.
     """
-    if CATCH_ERRORS in os.environ:
+    with _ENVIRONMENT:
+        if CATCH_ERRORS in os.environ:
+            return tf2onnx.convert.from_graph_def(frozen, **options)[0]
+        os.environ[CATCH_ERRORS] = "FALSE"
+        try:
+            return tf2onnx.convert.from_graph_def(frozen, **options)[0]
+        except Exception:  # an optimizer's own failure, which tf2onnx's default would have undone
+            logger.info("A tf2onnx optimizer failed; converting again with its graph copies", exc_info=True)
+            log.reset()
+        finally:
+            del os.environ[CATCH_ERRORS]
         return tf2onnx.convert.from_graph_def(frozen, **options)[0]
-    os.environ[CATCH_ERRORS] = "FALSE"
-    try:
-        return tf2onnx.convert.from_graph_def(frozen, **options)[0]
-    except Exception:  # an optimizer's own failure, which tf2onnx's default would have undone
-        logger.info("A tf2onnx optimizer failed; converting again with its graph copies", exc_info=True)
-        log.reset()
-    finally:
-        del os.environ[CATCH_ERRORS]
-    return tf2onnx.convert.from_graph_def(frozen, **options)[0]
 
 
 def export_onnx(model: Any, base: str | os.PathLike, version: int | None = None) -> Path:
