@@ -155,7 +155,8 @@ def signatures(
     @functools.cache
     def traced() -> Any:
         """``network_curves`` traced once, outside any signature's trace. Called as a tf.function from
-        each signature instead, it was traced again for each (SavedModel export of EQTransformer 11.1 -> 5.6 s)."""
+        each signature instead, it was traced again for each (SavedModel export of EQTransformer
+        11.1 -> 5.6 s)."""
         with tf.init_scope():
             return network_curves.get_concrete_function()
 

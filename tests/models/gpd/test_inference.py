@@ -24,7 +24,8 @@ def test_inference_copy_gives_the_published_networks_probabilities(pretrained, s
 
 
 def test_folding_uses_each_batch_norms_statistics_and_keeps_the_output_activation() -> None:
-    """Random batch-norm statistics (not the identity of a fresh network) and SeisBench's one-class sigmoid."""
+    """Random batch-norm statistics (not the identity of a fresh network) and SeisBench's one-class
+    sigmoid."""
     model = build(classes=1, output_activation="sigmoid", dense_units=16)
     rng = np.random.default_rng(0)
     for layer in model.layers:

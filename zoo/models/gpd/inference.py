@@ -19,7 +19,14 @@ import keras
 import numpy as np
 
 from zoo.models.conv_rewrites import rewrite_convolutions
-from zoo.models.gpd.model import build
+from zoo.models.gpd.model import FILTERS, build
+
+BATCH_NORM_AFTER = {
+    **{f"conv1d_{i}": f"batch_normalization_{i}" for i in range(1, len(FILTERS) + 1)},
+    "dense_1": f"batch_normalization_{len(FILTERS) + 1}",
+    "dense_2": f"batch_normalization_{len(FILTERS) + 2}",
+}
+"""The batch normalisation that follows each convolution and hidden dense layer (GPD's layer names)."""
 
 
 def inference_model(model: keras.Model) -> keras.Model:
@@ -29,13 +36,14 @@ def inference_model(model: keras.Model) -> keras.Model:
 
 
 def fold_batch_norm(model: keras.Model) -> keras.Model:
-    """A copy of ``model`` built with ``folded=True`` whose layers hold the folded weights (see the module)."""
+    """A copy of ``model`` built with ``folded=True`` whose layers hold the folded weights (see the
+    module)."""
     folded = build(
         input_samples=model.input_shape[1],
         channels=model.input_shape[2],
         dense_units=model.get_layer("dense_1").units,
         classes=model.get_layer("dense_3").units,
-        output_activation=keras.activations.serialize(model.get_layer(model.layers[-1].name).activation),
+        output_activation=keras.activations.serialize(model.layers[-1].activation),
         folded=True,
     )
     for layer in folded.layers:
@@ -46,10 +54,7 @@ def fold_batch_norm(model: keras.Model) -> keras.Model:
         if layer.name == "dense_3":
             layer.set_weights([kernel.astype(np.float32), bias.astype(np.float32)])
             continue
-        number = layer.name.rsplit("_", 1)[1]
-        bn = model.get_layer(
-            f"batch_normalization_{int(number) + (4 if layer.name.startswith('dense') else 0)}"
-        )
+        bn = model.get_layer(BATCH_NORM_AFTER[layer.name])
         gamma, beta, mean, variance = (w.numpy().astype(np.float64) for w in bn.weights)
         scale = gamma / np.sqrt(variance + bn.epsilon)
         layer.set_weights(
