@@ -1,9 +1,8 @@
 """GPD's inference copy: the card's ``inference_model``, used by ``zoo.annotate`` and exports.
 
-In inference mode each batch normalisation is the per-channel affine map ``(z - mean) * s + beta`` with
-``s = gamma / sqrt(variance + epsilon)``, so the convolution or dense layer before it becomes one layer
-with kernel ``kernel * s`` and bias ``(bias - mean) * s + beta``, and the ReLU after it moves into that
-layer (:func:`fold_batch_norm`). The convolutions then run as
+Each batch normalisation is folded into the convolution or dense layer before it
+(:func:`zoo.models.batch_norm.folded_weights`) and the ReLU after it moves into that layer
+(:func:`fold_batch_norm`). The convolutions then run as
 :class:`zoo.models.conv_rewrites.MappedConv1D`, into which oneDNN fuses bias and ReLU
 (:func:`zoo.models.conv_rewrites.rewrite_convolutions`). Same probabilities to float32 round-off.
 
@@ -16,8 +15,8 @@ Example:
 from __future__ import annotations
 
 import keras
-import numpy as np
 
+from zoo.models.batch_norm import folded_weights
 from zoo.models.conv_rewrites import rewrite_convolutions
 from zoo.models.gpd.model import FILTERS, build
 
@@ -49,15 +48,8 @@ def fold_batch_norm(model: keras.Model) -> keras.Model:
     for layer in folded.layers:
         if not layer.weights:
             continue
-        source = model.get_layer(layer.name)
-        kernel, bias = (w.numpy().astype(np.float64) for w in source.weights)
-        if layer.name == "dense_3":
-            layer.set_weights([kernel.astype(np.float32), bias.astype(np.float32)])
-            continue
-        bn = model.get_layer(BATCH_NORM_AFTER[layer.name])
-        gamma, beta, mean, variance = (w.numpy().astype(np.float64) for w in bn.weights)
-        scale = gamma / np.sqrt(variance + bn.epsilon)
-        layer.set_weights(
-            [(kernel * scale).astype(np.float32), ((bias - mean) * scale + beta).astype(np.float32)]
-        )
+        weights = model.get_layer(layer.name).get_weights()
+        if layer.name in BATCH_NORM_AFTER:
+            weights = folded_weights(*weights, model.get_layer(BATCH_NORM_AFTER[layer.name]))
+        layer.set_weights(weights)
     return folded

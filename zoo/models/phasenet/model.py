@@ -31,6 +31,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from zoo.models.batch_norm import folded_weights
 from zoo.models.phasenet.layers import CropAndConcat, SkipConv1D, SoftmaxOfDifferences, class_pairs
 
 CLASSES = ("noise", "P", "S")
@@ -159,16 +160,8 @@ def fold_batch_norm(model: keras.Model) -> keras.Model:
             layer.set_weights([kernel, bias])
             continue
         bn = model.get_layer(layer.name.replace("conv", "bn"))
-        gamma, beta, mean, variance = (w.numpy().astype(np.float64) for w in bn.weights)
-        scale = gamma / np.sqrt(variance + bn.epsilon)
-        axis = (
-            (None, slice(None), None)
-            if isinstance(layer, layers.Conv1DTranspose)
-            else (None, None, slice(None))
-        )
-        layer.set_weights(
-            [(kernel * scale[axis]).astype(np.float32), ((bias - mean) * scale + beta).astype(np.float32)]
-        )
+        axis = 1 if isinstance(layer, layers.Conv1DTranspose) else -1
+        layer.set_weights(folded_weights(kernel, bias, bn, channel_axis=axis))
     return folded
 
 
