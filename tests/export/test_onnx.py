@@ -89,9 +89,8 @@ def test_a_failing_tf2onnx_optimizer_is_undone_as_tf2onnx_would(monkeypatch, tmp
     monkeypatch.setattr(tf2onnx.optimizer, "_optimizers", optimizers)
     monkeypatch.delenv(onnx_export.CATCH_ERRORS, raising=False)
     path = onnx_export.export_onnx(_toy_picker(keras.layers.Dense(3)), tmp_path / "toy", version=1)
-    assert (
-        path.is_file() and calls[0] is True and calls[1] is False
-    )  # without copies, then as tf2onnx's default
+    assert path.is_file()
+    assert calls[:2] == [True, False]  # first without tf2onnx's copies, then as its default
     assert onnx_export.CATCH_ERRORS not in os.environ
 
 
