@@ -37,6 +37,18 @@ def test_vectorised_stacking_equals_a_naive_loop(stacking, blinding):
     )
 
 
+@pytest.mark.parametrize("blinding", [(0, 0), (5, 7)])
+def test_mean_leaves_samples_between_and_after_windows_nan(blinding):
+    """Windows with a gap between them and none at the end: the mean is NaN where none lies, with or
+    without blinding (without it the stacker counts windows from their positions, not sample by sample)."""
+    annotation = dataclasses.replace(zoo.card("phasenet").annotation, blinding=blinding)
+    starts = np.array([0, 30, 80])
+    outputs = np.random.default_rng(4).random((3, 40, 2)).astype(np.float32)
+    stacked = stack(outputs, starts, 137, annotation)
+    np.testing.assert_allclose(stacked, _naive_stack(outputs, starts, 137, annotation), rtol=1e-6)
+    assert np.isnan(stacked[70:80]).all() and np.isnan(stacked[120:]).all()
+
+
 @pytest.mark.parametrize("stacking", ["mean", "max"])
 def test_stacking_batch_by_batch_equals_stacking_at_once(stacking):
     annotation = dataclasses.replace(zoo.card("phasenet").annotation, stacking=stacking, blinding=(5, 7))

@@ -43,8 +43,12 @@ class Stacker:
         self.blind_ends = annotation.segment_ends == "drop"
         size = self.n_out + 2 * t_out
         self.total = np.zeros((size, k), np.float32) if self.mean else np.full((size, k), np.nan, np.float32)
-        self.count = np.zeros((size, 1), np.float32) if self.mean else None
         self.blind = tuple(-(-b // annotation.output_step) for b in annotation.blinding)
+        # Without blinding every window counts in full, so how many overlap each sample follows from
+        # the windows' positions (:meth:`result`); only a blinded mean counts sample by sample.
+        counted = self.mean and any(self.blind)
+        self.count = np.zeros((size, 1), np.float32) if counted else None
+        self.divided = False
 
     def add(self, outputs: np.ndarray, index: int) -> None:
         """Add the outputs ``[windows, out_samples, labels]`` of windows ``index, index + 1, ...``."""
@@ -77,16 +81,24 @@ class Stacker:
                     self.count[block].reshape(rows, shift, 1)[:, :width] += seen
                 else:
                     target += chunk
-                    self.count[block].reshape(rows, shift, 1)[:, :width] += 1.0
+                    if self.count is not None:
+                        self.count[block].reshape(rows, shift, 1)[:, :width] += 1.0
 
     def result(self) -> np.ndarray:
         """``[ceil(length / output_step), labels]`` float32; samples no window covers are NaN."""
-        if not self.mean:
+        if not self.mean or self.divided:
             return self.total[: self.n_out]
-        if self.count is not None:  # divided in place once: no second segment-sized array
+        if self.count is not None:  # divided in place: no second segment-sized array
             with np.errstate(invalid="ignore", divide="ignore"):
                 np.divide(self.total, self.count, out=self.total)
             self.count = None
+        else:
+            for begin, end, windows in _coverage_runs(self.first, self.t_out, len(self.total)):
+                if windows == 0:
+                    self.total[begin:end] = np.nan
+                elif windows > 1:
+                    self.total[begin:end] /= np.float32(windows)
+        self.divided = True
         return self.total[: self.n_out]
 
 
@@ -142,6 +154,23 @@ def covered(values: np.ndarray) -> slice:
     """
     finite = np.flatnonzero(np.isfinite(values).any(axis=1))
     return slice(int(finite[0]), int(finite[-1]) + 1) if len(finite) else slice(0, 0)
+
+
+def _coverage_runs(first: np.ndarray, t_out: int, size: int) -> list[tuple[int, int, int]]:
+    """``(begin, end, windows)``: the runs of output samples ``[0, size)`` covered by the same number of
+    windows, for windows of ``t_out`` output samples starting at ``first`` (a 50 % overlap: three runs).
+
+    Example:
+        >>> _coverage_runs(np.array([0, 2, 4]), 4, 10)
+        [(0, 2, 1), (2, 6, 2), (6, 8, 1), (8, 10, 0)]
+    """
+    bounds = np.unique(np.concatenate([[0, size], first, first + t_out]))
+    begins = bounds[:-1]
+    windows = np.searchsorted(np.sort(first), begins, "right") - np.searchsorted(
+        np.sort(first + t_out), begins, "right"
+    )
+    change = np.concatenate([[0], np.flatnonzero(np.diff(windows)) + 1, [len(begins)]])
+    return [(int(bounds[a]), int(bounds[b]), int(windows[a])) for a, b in zip(change[:-1], change[1:])]
 
 
 def _regular_prefix(first: np.ndarray) -> int:
