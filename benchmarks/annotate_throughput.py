@@ -17,6 +17,14 @@ prints the median and range of both, their ratio and the load average. For a net
 only (PhaseNet) it also prints the FLOP-limit share: its counted arithmetic per second over the rate of
 a 4096 x 4096 float32 matrix product measured after each run (``flops.py``).
 
+An AVX2 CPU's figures on an AVX-512 machine: cap both libraries' kernels at AVX2 (oneDNN's for
+TensorFlow and PyTorch, ATen's, and XLA's code for EQTransformer's compiled middle and the normalisation;
+the SeisBench interpreter inherits the variables). The printed lines say which caps were in effect. It
+is an emulation: the same kernels an AVX2 CPU runs, on this machine's cores, caches and clock.
+
+    ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 XLA_FLAGS=--xla_cpu_max_isa=AVX2 \
+        python benchmarks/annotate_throughput.py --models phasenet --compare-seisbench PYTHON
+
 Models with many windows per hour (GPD: one window every 10 samples) run on the first hours of
 the stream only, at most ``--max-windows`` windows; hours per second is the same measure either way.
 Weights come from ZOO_WEIGHTS_MIRROR / the cache as usual.
@@ -64,9 +72,19 @@ SEISBENCH_CLASSES = {"phasenet": "PhaseNet", "eqtransformer": "EQTransformer", "
 """geozoo model -> the SeisBench class ``--compare-seisbench`` runs beside it."""
 
 
+ISA_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "XLA_FLAGS")
+"""Environment variables that cap the kernels' instruction set (an AVX2 CPU emulated, see above)."""
+
+
 def load_average() -> str:
     """The 1-minute load average (other users of the machine), for the printed figures."""
     return f"{os.getloadavg()[0]:.2f}"
+
+
+def isa_caps() -> str:
+    """The instruction-set caps in effect for this run (``ONEDNN_MAX_CPU_ISA`` etc.), for the printed figures."""
+    caps = [f"{name}={os.environ[name]}" for name in ISA_VARIABLES if os.environ.get(name)]
+    return ", ".join(caps) if caps else "none"
 
 
 def throughput(model, stream, hours: float, batch_size: int) -> float:
@@ -152,7 +170,8 @@ def main() -> None:
     stream = synthetic_stream(args.hours, args.stations)
     data_hours = args.hours * args.stations
     print(
-        f"stream: {args.stations} stations x {args.hours:g} h x 3 components at 100 Hz ({data_hours:g} h of data)"
+        f"stream: {args.stations} stations x {args.hours:g} h x 3 components at 100 Hz ({data_hours:g} h of data); "
+        f"instruction-set caps: {isa_caps()}"
     )
     if args.compare_seisbench:
         compare_seisbench(args.compare_seisbench, args.models.split(","), stream, data_hours, args)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from zoo.hardware import cpu_flags, gpu_compute_capability, x86_64
+from zoo.hardware import avx512_vectors, cpu_flags, gpu_compute_capability, onednn_isa_cap, x86_64
 
 
 @pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="no /proc/cpuinfo on this system")
@@ -14,6 +14,25 @@ def test_cpu_flags_are_the_flags_linux_reports():
     assert flags == frozenset(listed.split(":", 1)[1].split())
     if x86_64():
         assert {"sse2", "fpu"} <= flags and not any(" " in flag for flag in flags)
+
+
+@pytest.mark.parametrize(
+    ("environment", "cap", "avx512"),
+    [
+        ({}, None, None),
+        ({"ONEDNN_MAX_CPU_ISA": " avx2 "}, "AVX2", False),
+        ({"DNNL_MAX_CPU_ISA": "AVX2_VNNI"}, "AVX2_VNNI", False),
+        ({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE", "DNNL_MAX_CPU_ISA": "AVX"}, "AVX512_CORE", None),
+    ],
+)
+def test_onednn_isa_cap_follows_the_variables_onednn_reads(monkeypatch, environment, cap, avx512):
+    """oneDNN's own variable first, its older name next; below AVX-512 no vector holds 16 float32."""
+    for name in ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert onednn_isa_cap() == cap
+    assert avx512_vectors() == ("avx512f" in cpu_flags() if avx512 is None else avx512)
 
 
 def test_gpu_compute_capability_is_none_exactly_without_a_gpu():

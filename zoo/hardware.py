@@ -1,5 +1,5 @@
-"""What the machine computes with: CPU feature flags, whether a GPU takes TensorFlow's work, and
-whether TensorFlow's oneDNN CPU kernels are on.
+"""What the machine computes with: CPU feature flags, the vectors oneDNN may use, whether a GPU takes
+TensorFlow's work, and whether TensorFlow's oneDNN CPU kernels are on.
 
 Inference copies choose between equivalent forms of a network by it (``"paired"`` convolutions pay
 where one AVX-512 register holds 16 float32, :func:`zoo.models.conv_rewrites.pairs_fill_a_vector`),
@@ -37,6 +37,29 @@ def cpu_flags() -> frozenset[str]:
             )
     except OSError:
         return frozenset()
+
+
+_ONEDNN_ISA_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
+_BELOW_AVX512 = frozenset({"SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2"})
+"""oneDNN's ISA names whose vectors hold 8 float32 (its documented values for x86-64 CPUs)."""
+
+
+def onednn_isa_cap() -> str | None:
+    """The newest instruction set oneDNN may use as the user capped it (``ONEDNN_MAX_CPU_ISA``, or its
+    older name ``DNNL_MAX_CPU_ISA``), upper case: ``"AVX2"``; ``None`` where neither is set. oneDNN reads
+    it once per process, at its first kernel; ``ONEDNN_MAX_CPU_ISA=AVX2`` on an AVX-512 machine runs the
+    kernels an AVX2 CPU would run (``benchmarks/annotate_throughput.py`` documents the whole recipe)."""
+    for name in _ONEDNN_ISA_VARIABLES:
+        value = os.environ.get(name, "").strip().upper()
+        if value:
+            return value
+    return None
+
+
+def avx512_vectors() -> bool:
+    """Whether oneDNN's kernels here work on 16 float32 at a time: the CPU has AVX-512 and the user has
+    not capped oneDNN below it (:func:`onednn_isa_cap`)."""
+    return "avx512f" in cpu_flags() and onednn_isa_cap() not in _BELOW_AVX512
 
 
 def gpu_compute_capability() -> tuple[int, int] | None:

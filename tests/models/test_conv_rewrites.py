@@ -57,11 +57,19 @@ def test_only_eight_filter_convolutions_over_even_lengths_are_paired_and_only_wh
 
 
 def test_pairs_only_where_a_vector_holds_sixteen_floats():
-    """AVX-512 and no GPU: the default of the inference copies; an AVX2 CPU computes singles."""
-    from zoo.hardware import cpu_flags, gpu_compute_capability
+    """AVX-512 oneDNN vectors and no GPU: the default of the inference copies; AVX2 computes singles."""
+    from zoo.hardware import avx512_vectors, gpu_compute_capability
     from zoo.models.conv_rewrites import pairs_fill_a_vector
 
-    assert pairs_fill_a_vector() == ("avx512f" in cpu_flags() and gpu_compute_capability() is None)
+    assert pairs_fill_a_vector() == (avx512_vectors() and gpu_compute_capability() is None)
+
+
+def test_no_pairs_where_onednn_is_capped_at_avx2(monkeypatch):
+    """``ONEDNN_MAX_CPU_ISA=AVX2`` on an AVX-512 machine: oneDNN's vectors hold 8 float32, as on an AVX2 CPU."""
+    from zoo.models.conv_rewrites import pairs_fill_a_vector
+
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "avx2")
+    assert pairs_fill_a_vector() is False
 
 
 @pytest.mark.parametrize(("size", "stride"), [(7, 4), (3, 2), (4, 2), (2, 4), (5, 3), (1, 2)])

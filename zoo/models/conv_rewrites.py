@@ -51,7 +51,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.hardware import cpu_flags, gpu_compute_capability
+from zoo.hardware import avx512_vectors, gpu_compute_capability
 from zoo.models.constant_weights import ConstantWeights
 
 Kind = Literal["upsampled", "blocked", "paired", "transposed", "strided", "plain"]
@@ -63,10 +63,10 @@ PAIRED_FILTERS = 8
 
 
 def pairs_fill_a_vector() -> bool:
-    """Whether inference copies compute 8-filter convolutions on pairs of samples here by default: on a
-    CPU with AVX-512 (16 float32 per vector) that runs the network, not where a GPU takes it or the
-    CPU's vectors hold 8 (AVX2)."""
-    return "avx512f" in cpu_flags() and gpu_compute_capability() is None
+    """Whether inference copies compute 8-filter convolutions on pairs of samples here by default: where
+    oneDNN runs the network on AVX-512 vectors (16 float32, :func:`zoo.hardware.avx512_vectors`), not
+    where a GPU takes it or the vectors hold 8 (an AVX2 CPU, or oneDNN capped at AVX2)."""
+    return avx512_vectors() and gpu_compute_capability() is None
 
 
 @keras.saving.register_keras_serializable(package="zoo")
