@@ -9,7 +9,7 @@ of the sum; then the whole ``zoo.waveforms.curves`` path (stages overlapped as t
 Stages: ``segments`` (ObsPy traces -> float32 segments), ``batches`` (spans and offsets cut from the
 segments), ``gather+normalise`` (windows gathered from the span and normalised, in TensorFlow; compiled
 by XLA where the card says so), ``network`` (the card's inference network on those windows, one call at a
-time with both cores), ``postprocess``, ``to NumPy`` (the outputs handed
+time with both cores), ``postprocess`` (none where the inference copy includes it), ``to NumPy`` (the outputs handed
 to the host) and ``stacking`` (window outputs onto curves). The network stage is also given as GFLOP/s
 (PhaseNet: counted convolution multiply-adds x 2; other models: ``--gflop`` per window if known).
 """
@@ -27,6 +27,7 @@ import tensorflow as tf
 from annotate_throughput import synthetic_stream
 from flops import conv_gflop
 
+from zoo.models.constant_weights import use_constant_weights
 from zoo.waveforms.curves import curves
 from zoo.waveforms.predict import normalized_windows
 from zoo.waveforms.segments import segments
@@ -38,7 +39,9 @@ def profile(name: str, stream, batch_size: int) -> None:
     model = zoo.load(name)
     card = model.zoo_card
     waveform, annotation = card.waveform, card.annotation
-    network = model if annotation.inference_model is None else annotation.inference_model(model)
+    network, finish = annotation.label_network(model)
+    if annotation.inference_model is not None:
+        use_constant_weights(network)  # as the predict function's private copy
     window = waveform.samples
     list(curves(model, stream.slice(stream[0].stats.starttime, stream[0].stats.starttime + 600)))
     times: dict[str, float] = {}
@@ -62,7 +65,7 @@ def profile(name: str, stream, batch_size: int) -> None:
     def run_network(x):
         return network(x, training=False)
 
-    post = tf.function(annotation.postprocess, reduce_retracing=True)
+    post = tf.function(finish, reduce_retracing=True)
     stackers = [None] * len(segs)
     received = [0] * len(segs)
     n_windows = 0

@@ -91,10 +91,12 @@ class AnnotationSpec:
         short_segments: A segment shorter than one window: ``"pad"`` zero-pads it to a window if it has
             at least half a window (shorter ones are skipped); ``"skip"`` skips it (SeisBench's rule).
             Both warn.
-        inference_model: Optional ``inference_model(model) -> keras.Model``: a faster network that
-            gives the same outputs to float32 round-off (each model's ``inference.py``: fused
-            convolutions, PhaseNet's batch norm folded, EQTransformer's middle compiled by XLA), used
-            by ``annotate`` and exports; rebuilt whenever the model's weights change.
+        inference_model: Optional ``inference_model(model, postprocess) -> keras.Model``: a faster
+            network that computes ``postprocess(model(x))`` to float32 round-off, the label curves with
+            the card's post-processing inside (each model's ``inference.py``: fused convolutions,
+            PhaseNet's batch norm folded and its softmax in label order, EQTransformer's middle compiled
+            by XLA); without ``postprocess``, the model's own outputs. Used by ``annotate`` and exports
+            (:meth:`label_network`), rebuilt whenever the model's weights change.
         mc_dropout: Optional ``mc_dropout(model)`` context manager inside which the model's dropout
             layers are active at inference (Monte-Carlo dropout) while batch norm stays in
             inference mode; enables ``annotate(..., mc_samples=N)``.
@@ -115,6 +117,20 @@ class AnnotationSpec:
     inference_model: Callable[[Any], Any] | None = None
     mc_dropout: Callable[[Any], Any] | None = None
     float32_layers: tuple[str, ...] = ()
+
+    def label_network(self, model: Any) -> tuple[Any, Callable[[Any], Any]]:
+        """``(network, finish)``: the network that annotation and exports run on normalised windows, and
+        what makes label curves of its outputs. The inference copy with :attr:`postprocess` inside and
+        the identity where the card has one (PhaseNet's copy orders its softmax by the labels, which
+        saves a pass over the curves), else ``model`` and :attr:`postprocess`."""
+        if self.inference_model is None:
+            return model, self.postprocess
+        return self.inference_model(model, self.postprocess), _unchanged
+
+
+def _unchanged(outputs: Any) -> Any:
+    """The outputs of an inference copy, which are label curves already."""
+    return outputs
 
 
 @dataclass(frozen=True)

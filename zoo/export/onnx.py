@@ -42,7 +42,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -197,8 +197,9 @@ def _unsupported_in_words(counts: collections.Counter[str]) -> str:
     )
 
 
-def onnx_graph(network: Any, card: ModelCard) -> Any:
-    """The ONNX ``ModelProto`` of the ``serving_default`` signature of ``network`` (not checked).
+def onnx_graph(network: Any, card: ModelCard, finish: Callable[[Any], Any]) -> Any:
+    """The ONNX ``ModelProto`` of the ``serving_default`` signature of ``network`` (not checked), whose
+    outputs ``finish`` makes label curves of (:func:`~zoo.export.savedmodel.serving_network`).
 
     Raises:
         ValueError: tf2onnx cannot convert some operations; the message names them in words.
@@ -207,7 +208,7 @@ def onnx_graph(network: Any, card: ModelCard) -> Any:
     from tf2onnx import tf_loader
     from tf2onnx.convert import tensor_names_from_structed
 
-    function, specs = signatures(without_dropout(network), card, check_inputs=False)[SERVING_DEFAULT]
+    function, specs = signatures(without_dropout(network), card, finish, check_inputs=False)[SERVING_DEFAULT]
     with _converter_log() as log, native_stderr_logged(lambda line: logger.info("tensorflow: %s", line)):
         concrete = tf.function(function, input_signature=specs).get_concrete_function()
         inputs = [concrete.inputs[0].name]
@@ -275,10 +276,10 @@ def export_onnx(model: Any, base: str | os.PathLike, version: int | None = None)
     card = waveform_card(model, "zoo.export")
     base = Path(base)
     version = check_version(base, version)
-    network, description = serving_network(model, card)
+    network, finish, description = serving_network(model, card)
     x = warmup_window(card, windows=2, seed=1)
     expected = keras_outputs(model, card, x)
-    proto = onnx_graph(network, card)
+    proto = onnx_graph(network, card, finish)
     meta = {"model": card.name, "network": description, "opset": str(OPSET)}
     meta.update(
         sampling_rate_hz=str(card.waveform.sampling_rate),

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +47,14 @@ logger = logging.getLogger(__name__)
 METADATA_FILE = "zoo_model.json"
 
 
-def serving_network(model: Any, card: ModelCard) -> tuple[Any, str]:
-    """The network to export and its description: the card's inference copy if it has one, with any
-    XLA-compiled block run as plain TensorFlow ops (a served graph should not need the server's XLA)."""
+def serving_network(model: Any, card: ModelCard) -> tuple[Any, Callable[[Any], Any], str]:
+    """The network to export, what makes label curves of its outputs, and its description
+    (``card.annotation.label_network``): the card's inference copy if it has one, with any XLA-compiled
+    block run as plain TensorFlow ops (a served graph should not need the server's XLA)."""
+    network, finish = card.annotation.label_network(model)
     if card.annotation.inference_model is not None:
-        network = without_xla(card.annotation.inference_model(model))
-        return network, "inference_model (same outputs to float32 round-off)"
-    return model, "model"
+        return without_xla(network), finish, "inference_model (same outputs to float32 round-off)"
+    return network, finish, "model"
 
 
 def export_savedmodel(
@@ -78,9 +80,9 @@ def export_savedmodel(
     version = check_version(base, version)
     model_name = model_name or base.resolve().name
     serving_apis()
-    network, description = serving_network(model, card)
+    network, finish, description = serving_network(model, card)
     archive = keras.export.ExportArchive()
-    functions = signatures(network, card)
+    functions = signatures(network, card, finish)
     for name, (function, specs) in functions.items():
         archive.add_endpoint(name, function, input_signature=specs)
     with staged_version(base, version) as tmp:

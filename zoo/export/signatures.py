@@ -132,13 +132,15 @@ def check_threshold(threshold: tf.Tensor) -> tf.Tensor:
 
 
 def signatures(
-    network: Any, card: ModelCard, check_inputs: bool = True
+    network: Any, card: ModelCard, finish: Callable[[Any], Any], check_inputs: bool = True
 ) -> dict[str, tuple[Callable[..., Any], list[tf.TensorSpec]]]:
     """The signature functions of ``network`` (a Keras model) and their input specs, by name.
 
     Each function is plain TensorFlow: the input checks (unless ``check_inputs=False``, e.g. for
     ONNX, whose runtime checks declared shapes itself), ``card.waveform.normalize``, the network in
-    inference mode, ``card.annotation.postprocess`` (one shared ``tf.function``, traced once) and slicing.
+    inference mode, ``finish`` (what makes label curves of its outputs: ``card.annotation.postprocess``
+    for the model itself, nothing for its inference copy; ``card.annotation.label_network``; one shared
+    ``tf.function``, traced once) and slicing.
     ``picks`` is present only if the card has pick labels.
     """
     check_card(card)
@@ -149,7 +151,7 @@ def signatures(
     def network_curves(waveform: tf.Tensor) -> tf.Tensor:
         if check_inputs:
             waveform = check_waveform(waveform, card)
-        curves = card.annotation.postprocess(network(card.waveform.normalize(waveform), training=False))
+        curves = finish(network(card.waveform.normalize(waveform), training=False))
         return tf.cast(curves, tf.float32)
 
     @functools.cache

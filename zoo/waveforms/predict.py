@@ -162,7 +162,8 @@ def normalized_windows(waveform: WaveformSpec, span: tf.Tensor, offsets: tf.Tens
 def predict_function(
     model: Any, card: ModelCard, precision: str = "float32"
 ) -> tf.types.experimental.GenericFunction:
-    """One compiled function: ``(span, offsets)`` of raw windows -> normalised -> network -> label curves.
+    """One compiled function: ``(span, offsets)`` of raw windows -> normalised -> network -> label curves
+    (the network and post-processing of ``card.annotation.label_network``).
 
     Cached on the model for its card, one per precision (alternating precisions rebuilds nothing). With
     ``card.annotation.inference_model`` (or in bfloat16, see :mod:`zoo.waveforms.precision`) the function
@@ -183,7 +184,7 @@ def predict_function(
     cached = model._zoo_predict.get(precision)
     if cached is not None and cached[:2] == (fingerprint, card):
         return cached[2]
-    network = model if annotation.inference_model is None else annotation.inference_model(model)
+    network, finish = annotation.label_network(model)
     network = network_in(network, precision, annotation.float32_layers)
     if copied:  # a private copy, rebuilt when the model's weights change
         use_constant_weights(network)
@@ -195,7 +196,7 @@ def predict_function(
         outputs = network(normalized_windows(waveform, span, offsets), training=False)
         if precision != "float32":
             outputs = tf.nest.map_structure(lambda t: tf.cast(t, tf.float32), outputs)
-        return annotation.postprocess(outputs)
+        return finish(outputs)
 
     model._zoo_predict[precision] = (fingerprint, card, predict)
     return predict

@@ -32,3 +32,13 @@ def test_inference_copy_gives_the_models_outputs_and_shares_its_dropout(pretrain
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=2e-6)
     with zoo.card("eqtransformer").annotation.mc_dropout(model):
         assert not np.array_equal(network(x[:1])[1].numpy(), outputs[1].numpy()[:1])
+
+
+def test_label_network_ends_in_the_cards_post_processing(pretrained):
+    model = pretrained("eqtransformer")
+    annotation = model.zoo_card.annotation
+    network, finish = annotation.label_network(model)
+    x = np.random.default_rng(1).normal(0, 1, (2, 6000, 3)).astype(np.float32)
+    assert finish(x) is x
+    expected = annotation.postprocess(model(x)).numpy()
+    np.testing.assert_allclose(network(x).numpy(), expected, atol=2e-6)

@@ -21,6 +21,8 @@ def test_inference_copy_gives_the_published_networks_probabilities(pretrained, s
     expected = model(x, training=False).numpy()
     assert expected.max() > 0.95  # real arrivals: some windows are confidently P or S
     np.testing.assert_allclose(fast(x, training=False).numpy(), expected, atol=1e-5)
+    labelled, _ = model.zoo_card.annotation.label_network(model)  # the card's post-processing inside
+    np.testing.assert_allclose(labelled(x, training=False).numpy(), expected[:, None, :], atol=1e-5)
 
 
 def test_folding_uses_each_batch_norms_statistics_and_keeps_the_output_activation() -> None:

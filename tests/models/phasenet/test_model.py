@@ -69,3 +69,34 @@ def test_inference_copy_matches_the_network(phasenet, shared):
     np.testing.assert_allclose(singles.predict(x, verbose=0), expected, atol=1e-5)
     with pytest.raises(TypeError, match="paired must be True, False or None"):
         inference_model(phasenet, paired=1)
+
+
+def test_label_network_orders_the_softmax_by_the_labels_without_a_pass(phasenet, shared):
+    """The card's copy computes ``postprocess(model(x))``: PhaseNet's own label order inside the softmax
+    (no post-processing layer after it); a SeisBench file's post-processing after the network."""
+    from zoo.models.label_curves import LabelCurves
+    from zoo.models.phasenet.layers import SoftmaxOfDifferences
+    from zoo.models.seisbench_ops import curves
+
+    annotation = phasenet.zoo_card.annotation
+    x = np.load(shared / "reference" / "phasenet_original_ncedc77.npz")["x"][:8, :, 0, :]
+    network, finish = annotation.label_network(phasenet)
+    assert finish(x) is x
+    softmax = network.layers[-1]
+    assert isinstance(softmax, SoftmaxOfDifferences) and softmax.order == (1, 2, 0)
+    expected = annotation.postprocess(phasenet(x, training=False)).numpy()
+    np.testing.assert_allclose(network(x, training=False).numpy(), expected, atol=1e-5)
+    other = annotation.inference_model(phasenet, curves)
+    assert isinstance(other.layers[-1], LabelCurves)
+    np.testing.assert_allclose(other(x, training=False).numpy(), phasenet(x, training=False), atol=1e-5)
+
+
+def test_softmax_of_differences_puts_out_classes_in_any_order():
+    from zoo.models.phasenet.layers import SoftmaxOfDifferences, class_pairs
+
+    z = np.random.default_rng(0).normal(size=(2, 5, 3)).astype("float32")
+    d = np.stack([z[..., j] - z[..., i] for i, j in class_pairs(3)], axis=-1)
+    p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(SoftmaxOfDifferences(3, order=(2, 0, 1))(d), p[..., [2, 0, 1]], atol=1e-6)
+    with pytest.raises(ValueError, match=r"order must list the classes 0..2 once each, got \(0, 0, 1\)"):
+        SoftmaxOfDifferences(3, order=(0, 0, 1))

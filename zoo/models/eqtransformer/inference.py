@@ -16,11 +16,15 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import keras
 
 from zoo.models.compiled_block import compile_block
 from zoo.models.conv_rewrites import rewrite_convolutions
 from zoo.models.eqtransformer.layers import EqtLayerNormalization, SeqSelfAttention
+from zoo.models.label_curves import ending_in_curves
 
 
 def middle(model: keras.Model) -> tuple[str, tuple[str, ...]]:
@@ -36,7 +40,9 @@ def middle(model: keras.Model) -> tuple[str, tuple[str, ...]]:
     return bilstm.input._keras_history.operation.name, (encoding, *heads)
 
 
-def inference_model(model: keras.Model) -> keras.Model:
-    """``model``'s decoder convolutions rewritten and its middle compiled by XLA (same weights)."""
+def inference_model(model: keras.Model, postprocess: Callable[[Any], Any] | None = None) -> keras.Model:
+    """``model``'s decoder convolutions rewritten and its middle compiled by XLA (same weights), ending
+    in ``postprocess`` of its three outputs if given (:func:`~zoo.models.label_curves.ending_in_curves`)."""
     first, outputs = middle(model)
-    return compile_block(rewrite_convolutions(model), first, outputs)
+    network = compile_block(rewrite_convolutions(model), first, outputs)
+    return network if postprocess is None else ending_in_curves(network, postprocess)

@@ -14,11 +14,15 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import keras
 
 from zoo.models.batch_norm import folded_weights
 from zoo.models.conv_rewrites import rewrite_convolutions
 from zoo.models.gpd.model import FILTERS, build
+from zoo.models.label_curves import ending_in_curves
 
 BATCH_NORM_AFTER = {
     **{f"conv1d_{i}": f"batch_normalization_{i}" for i in range(1, len(FILTERS) + 1)},
@@ -28,10 +32,12 @@ BATCH_NORM_AFTER = {
 """The batch normalisation that follows each convolution and hidden dense layer (GPD's layer names)."""
 
 
-def inference_model(model: keras.Model) -> keras.Model:
+def inference_model(model: keras.Model, postprocess: Callable[[Any], Any] | None = None) -> keras.Model:
     """``model`` (a GPD network, any :func:`~zoo.models.gpd.model.build` arguments) with batch norm
-    folded and its convolutions rewritten: a copy with its own weights, for prediction only."""
-    return rewrite_convolutions(fold_batch_norm(model))
+    folded and its convolutions rewritten: a copy with its own weights, for prediction only; ending in
+    ``postprocess`` if given (:func:`~zoo.models.label_curves.ending_in_curves`)."""
+    network = rewrite_convolutions(fold_batch_norm(model))
+    return network if postprocess is None else ending_in_curves(network, postprocess)
 
 
 def fold_batch_norm(model: keras.Model) -> keras.Model:

@@ -153,7 +153,9 @@ class SoftmaxOfDifferences(layers.Layer):
     product that sums each class's pairs. A softmax over an innermost axis of 3 runs element by element
     on a CPU (oneDNN and Eigen alike: a fifth of PhaseNet's network time at batch 128); this head costs
     a 1x1 convolution with ``classes * (classes - 1)`` filters (which produces the differences) and
-    a few passes over the data. Differences are capped at 80 before the exponential (a product of
+    a few passes over the data. ``order`` lists the classes in the order they are put out (class
+    ``order[k]`` at ``k``; ascending by default): the summing matrix's columns in that order, so a
+    relabelling costs nothing. Differences are capped at 80 before the exponential (a product of
     ``inf`` with the summing matrix's zeros would be NaN): a class that far behind gets a probability
     of at most 2e-35 instead of a smaller one.
 
@@ -166,12 +168,15 @@ class SoftmaxOfDifferences(layers.Layer):
         True
     """
 
-    def __init__(self, classes: int, **kwargs):
+    def __init__(self, classes: int, order: tuple[int, ...] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.classes = classes
+        self.order = tuple(range(classes)) if order is None else tuple(int(c) for c in order)
+        if sorted(self.order) != list(range(classes)):
+            raise ValueError(f"order must list the classes 0..{classes - 1} once each, got {order!r}.")
         self._sums = np.zeros((classes * (classes - 1), classes), "float32")
         for k, (i, _) in enumerate(class_pairs(classes)):
-            self._sums[k, i] = 1.0
+            self._sums[k, self.order.index(i)] = 1.0
 
     def call(self, differences):
         shape = keras.ops.shape(differences)
@@ -184,4 +189,4 @@ class SoftmaxOfDifferences(layers.Layer):
         return (*input_shape[:-1], self.classes)
 
     def get_config(self):
-        return {**super().get_config(), "classes": self.classes}
+        return {**super().get_config(), "classes": self.classes, "order": self.order}

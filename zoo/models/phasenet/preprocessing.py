@@ -35,7 +35,7 @@ def normalize(x: tf.Tensor) -> tf.Tensor:
     return tf.cast(centred, tf.float32) / tf.cast(divisor, tf.float32)
 
 
-_LABEL_ORDER = (1, 2, 0)
+LABEL_ORDER = (1, 2, 0)
 """The network's channels (noise, P, S) in the order of the card's labels (P, S, N)."""
 
 
@@ -43,8 +43,9 @@ def postprocess(probabilities: tf.Tensor) -> tf.Tensor:
     """Reorder the softmax ``[batch, samples, (noise, P, S)]`` to the card's labels (P, S, N).
 
     A product with a permutation matrix: exact for finite values, and about four times as fast on a
-    CPU as a gather over the innermost axis of 3.
+    CPU as a gather over the innermost axis of 3. PhaseNet's inference copy has no such pass: its
+    softmax puts out the labels' order itself (:func:`zoo.models.phasenet.inference.inference_model`).
     """
     probabilities = tf.convert_to_tensor(probabilities)
-    permutation = tf.one_hot(_LABEL_ORDER, 3, dtype=probabilities.dtype)
+    permutation = tf.one_hot(LABEL_ORDER, 3, dtype=probabilities.dtype)
     return tf.tensordot(probabilities, permutation, axes=[[2], [1]])
