@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from zoo.hardware import avx512_vectors, cpu_flags, gpu_compute_capability, onednn_isa_cap, x86_64
+from zoo.hardware import (
+    avx512_vectors,
+    cpu_bfloat16,
+    cpu_flags,
+    gpu_compute_capability,
+    onednn_isa_cap,
+    x86_64,
+)
 
 
 @pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="no /proc/cpuinfo on this system")
@@ -33,6 +40,8 @@ def test_onednn_isa_cap_follows_the_variables_onednn_reads(monkeypatch, environm
         monkeypatch.setenv(name, value)
     assert onednn_isa_cap() == cap
     assert avx512_vectors() == ("avx512f" in cpu_flags() if avx512 is None else avx512)
+    has_bfloat16 = bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
+    assert cpu_bfloat16() == (has_bfloat16 and cap not in ("AVX2", "AVX2_VNNI", "AVX512_CORE"))
 
 
 def test_gpu_compute_capability_is_none_exactly_without_a_gpu():

@@ -56,10 +56,20 @@ def onednn_isa_cap() -> str | None:
     return None
 
 
+_BELOW_BFLOAT16 = _BELOW_AVX512 | {"AVX512_CORE", "AVX512_CORE_VNNI"}
+"""oneDNN's ISA names without bfloat16 arithmetic (AVX512_BF16 came with ``AVX512_CORE_BF16``)."""
+
+
 def avx512_vectors() -> bool:
     """Whether oneDNN's kernels here work on 16 float32 at a time: the CPU has AVX-512 and the user has
     not capped oneDNN below it (:func:`onednn_isa_cap`)."""
     return "avx512f" in cpu_flags() and onednn_isa_cap() not in _BELOW_AVX512
+
+
+def cpu_bfloat16() -> bool:
+    """Whether oneDNN's kernels here may use the CPU's bfloat16 arithmetic: AVX512_BF16 or AMX-BF16, and
+    oneDNN not capped below it (:func:`onednn_isa_cap`)."""
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"}) and onednn_isa_cap() not in _BELOW_BFLOAT16
 
 
 def gpu_compute_capability() -> tuple[int, int] | None:

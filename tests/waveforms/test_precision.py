@@ -35,6 +35,19 @@ def test_bfloat16_curves_are_float32_and_close_to_float32(phasenet):
     assert predict_function(phasenet, card, "bfloat16") is predict_function(phasenet, card, "bfloat16")
 
 
+def test_bfloat16_is_refused_where_onednn_is_capped_below_it(phasenet, monkeypatch):
+    """``ONEDNN_MAX_CPU_ISA=AVX512_CORE`` (or AVX2): oneDNN may not use the CPU's bfloat16 arithmetic, so
+    the path would be a slow emulation: refused, naming the cap, before anything runs."""
+    from zoo.hardware import gpu_compute_capability
+
+    if gpu_compute_capability() is not None:
+        pytest.skip("a GPU takes the network here; the CPU's oneDNN cap does not apply")
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "avx512_core")
+    assert bfloat16_device() is None
+    with pytest.raises(ValueError, match=r"has none that oneDNN may use \(ONEDNN_MAX_CPU_ISA=AVX512_CORE\)"):
+        zoo.annotate(phasenet, obspy.read(), precision="bfloat16")
+
+
 def test_bfloat16_copy_keeps_the_heads_and_the_cards_float32_layers(phasenet):
     """geozoo's convolution layers follow the policy; the softmax head and PhaseNet's 3000- and 750-sample
     layers (the card's ``float32_layers``, matched through their rewritten names) stay float32."""

@@ -22,24 +22,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from zoo.hardware import cpu_flags, gpu_compute_capability
+from zoo.hardware import cpu_bfloat16, gpu_compute_capability, onednn_isa_cap
 
 PRECISIONS = ("float32", "bfloat16")
 """The precisions the waveform path can run the network in."""
-
-_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
 def bfloat16_device() -> str | None:
     """Where bfloat16 runs in hardware here: ``"GPU"``, ``"CPU"``, or ``None``.
 
     A visible GPU is used by TensorFlow first, so with GPUs the answer depends on theirs alone
-    (compute capability 8.0 or newer); without one on the CPU's AVX512_BF16 / AMX-BF16 flags.
+    (compute capability 8.0 or newer); without one on the CPU's AVX512_BF16 / AMX-BF16 flags, unless
+    oneDNN is capped below them (:func:`zoo.hardware.cpu_bfloat16`).
     """
     capability = gpu_compute_capability()
     if capability is not None:
         return "GPU" if capability >= (8, 0) else None
-    return "CPU" if cpu_flags() & set(_CPU_FLAGS) else None
+    return "CPU" if cpu_bfloat16() else None
 
 
 def check_precision(precision: Any) -> str:
@@ -51,9 +50,11 @@ def check_precision(precision: Any) -> str:
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, got {precision!r}.")
     if precision == "bfloat16" and bfloat16_device() is None:
+        cap = onednn_isa_cap()
+        none = "has none" if cap is None else f"has none that oneDNN may use (ONEDNN_MAX_CPU_ISA={cap})"
         raise ValueError(
             "precision='bfloat16' needs bfloat16 arithmetic in hardware (a CPU with AVX512_BF16 or AMX, or a "
-            "GPU of compute capability 8.0 or newer); this machine has none, so use precision='float32'."
+            f"GPU of compute capability 8.0 or newer); this machine {none}, so use precision='float32'."
         )
     return precision
 
