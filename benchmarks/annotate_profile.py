@@ -9,8 +9,8 @@ of the sum; then the whole ``zoo.waveforms.curves`` path (stages overlapped as t
 Stages: ``segments`` (ObsPy traces -> float32 segments), ``batches`` (spans and offsets cut from the
 segments), ``gather+normalise`` (windows gathered from the span and normalised, in TensorFlow; compiled
 by XLA where the card says so), ``network`` (the card's inference network on those windows, one call at a
-time with both cores), ``postprocess`` (none where the inference copy includes it), ``to NumPy`` (the outputs handed
-to the host) and ``stacking`` (window outputs onto curves). The network stage is also given as GFLOP/s
+time with both cores), ``postprocess`` (none where the inference copy includes it), ``to NumPy`` (the
+outputs handed to the host) and ``stacking`` (window outputs onto curves). The network stage is also given as GFLOP/s
 (PhaseNet: counted convolution multiply-adds x 2; other models: ``--gflop`` per window if known).
 """
 

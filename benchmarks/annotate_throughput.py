@@ -82,7 +82,7 @@ def load_average() -> str:
 
 
 def isa_caps() -> str:
-    """The instruction-set caps in effect for this run (``ONEDNN_MAX_CPU_ISA`` etc.), for the printed figures."""
+    """The instruction-set caps in effect (``ONEDNN_MAX_CPU_ISA`` etc.), for the printed figures."""
     caps = [f"{name}={os.environ[name]}" for name in ISA_VARIABLES if os.environ.get(name)]
     return ", ".join(caps) if caps else "none"
 
@@ -170,8 +170,8 @@ def main() -> None:
     stream = synthetic_stream(args.hours, args.stations)
     data_hours = args.hours * args.stations
     print(
-        f"stream: {args.stations} stations x {args.hours:g} h x 3 components at 100 Hz ({data_hours:g} h of data); "
-        f"instruction-set caps: {isa_caps()}"
+        f"stream: {args.stations} stations x {args.hours:g} h x 3 components at 100 Hz "
+        f"({data_hours:g} h of data); instruction-set caps: {isa_caps()}"
     )
     if args.compare_seisbench:
         compare_seisbench(args.compare_seisbench, args.models.split(","), stream, data_hours, args)

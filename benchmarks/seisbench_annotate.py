@@ -26,8 +26,8 @@ def main() -> None:
     t0 = stream[0].stats.starttime
     model.annotate(stream.slice(t0, t0 + 600), overlap=overlap)
     print(
-        f"ready seisbench {seisbench.__version__} torch {torch.__version__} threads {torch.get_num_threads()} "
-        f"vectors {torch.backends.cpu.get_cpu_capability()}"
+        f"ready seisbench {seisbench.__version__} torch {torch.__version__} "
+        f"threads {torch.get_num_threads()} vectors {torch.backends.cpu.get_cpu_capability()}"
     )
     sys.stdout.flush()
     for line in sys.stdin:

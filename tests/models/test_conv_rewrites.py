@@ -65,7 +65,7 @@ def test_pairs_only_where_a_vector_holds_sixteen_floats():
 
 
 def test_no_pairs_where_onednn_is_capped_at_avx2(monkeypatch):
-    """``ONEDNN_MAX_CPU_ISA=AVX2`` on an AVX-512 machine: oneDNN's vectors hold 8 float32, as on an AVX2 CPU."""
+    """``ONEDNN_MAX_CPU_ISA=AVX2`` on an AVX-512 machine: oneDNN's vectors hold 8 float32, as on AVX2."""
     from zoo.models.conv_rewrites import pairs_fill_a_vector
 
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "avx2")
