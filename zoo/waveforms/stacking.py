@@ -164,11 +164,10 @@ def _coverage_runs(first: np.ndarray, t_out: int, size: int) -> list[tuple[int, 
         >>> _coverage_runs(np.array([0, 2, 4]), 4, 10)
         [(0, 2, 1), (2, 6, 2), (6, 8, 1), (8, 10, 0)]
     """
-    bounds = np.unique(np.concatenate([[0, size], first, first + t_out]))
+    starts = np.sort(first)
+    bounds = np.unique(np.concatenate([[0, size], starts, starts + t_out]))
     begins = bounds[:-1]
-    windows = np.searchsorted(np.sort(first), begins, "right") - np.searchsorted(
-        np.sort(first + t_out), begins, "right"
-    )
+    windows = np.searchsorted(starts, begins, "right") - np.searchsorted(starts + t_out, begins, "right")
     change = np.concatenate([[0], np.flatnonzero(np.diff(windows)) + 1, [len(begins)]])
     return [(int(bounds[a]), int(bounds[b]), int(windows[a])) for a, b in zip(change[:-1], change[1:])]
 

@@ -119,10 +119,8 @@ def build(
 def fold_batch_norm(model: keras.Model) -> keras.Model:
     """An inference copy of ``model`` with every batch norm folded into the convolution before it.
 
-    In inference mode batch norm is the affine map ``(z - mean) * s + beta`` with
-    ``s = gamma / sqrt(variance + epsilon)``, so ``conv -> batch norm`` equals one convolution with
-    kernel ``kernel * s`` (per output filter) and bias ``(bias - mean) * s + beta``. The output
-    convolution's logits ``z`` become their pairwise differences ``z_j - z_i`` (kernel and bias
+    Each ``conv -> batch norm`` becomes one convolution (:func:`zoo.models.batch_norm.folded_weights`
+    gives its kernel and bias). The output convolution's logits ``z`` become their pairwise differences ``z_j - z_i`` (kernel and bias
     columns subtracted), from which :class:`~zoo.models.phasenet.layers.SoftmaxOfDifferences` makes
     the same softmax without a slow reduction over 3 channels. The copy gives the same probabilities
     to float32 round-off (about 3e-7) and its network runs about 1.6x as fast on a CPU (batch norm
