@@ -32,10 +32,10 @@ def test_progress_bar_is_drawn_once_at_100_percent(phasenet, stream_of, capsys):
 def test_batches_are_padded_to_powers_of_two_for_the_compiled_normalisation():
     import tensorflow as tf
 
-    from zoo.waveforms.predict import _padded_count
+    from zoo.models.compiled_block import power_of_two_at_least
 
     counts = [1, 2, 3, 5, 127, 128, 129]
-    assert [int(_padded_count(tf.constant(c))) for c in counts] == [1, 2, 4, 8, 128, 128, 256]
+    assert [int(power_of_two_at_least(tf.constant(c))) for c in counts] == [1, 2, 4, 8, 128, 128, 256]
 
 
 COMPILED = [

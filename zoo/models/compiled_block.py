@@ -59,8 +59,22 @@ def _compiled(block: keras.Model) -> Any:
     return _COMPILED[key][1]
 
 
+class Compiled:
+    """Mixin for layers that run their computation compiled by XLA while :attr:`jit_compile` is true
+    (:func:`without_xla` switches it off for exports)."""
+
+    jit_compile = True
+
+
+def power_of_two_at_least(count: tf.Tensor) -> tf.Tensor:
+    """The smallest power of two >= ``count`` (>= 1): padding a batch to it keeps the shapes XLA compiles
+    for to one per power of two."""
+    powers = tf.bitwise.left_shift(1, tf.range(31))
+    return tf.gather(powers, tf.searchsorted(powers, tf.reshape(count, [1]))[0])
+
+
 @keras.saving.register_keras_serializable(package="zoo")
-class CompiledBlock(keras.layers.Layer):
+class CompiledBlock(Compiled, keras.layers.Layer):
     """Runs ``block`` (a functional model of the network's own layers) compiled by XLA, in inference mode;
     returns the list of its outputs.
 
@@ -134,8 +148,9 @@ def compile_block(model: keras.Model, first: str, outputs: tuple[str, ...]) -> k
 
 
 def without_xla(network: keras.Model) -> keras.Model:
-    """``network`` with its compiled blocks switched to plain TensorFlow ops (for exports); returns it."""
+    """``network`` with its compiled layers (:class:`Compiled`: blocks, PhaseNet's softmax head) switched to
+    plain TensorFlow ops (for exports); returns it."""
     for layer in network.layers:
-        if isinstance(layer, CompiledBlock):
+        if isinstance(layer, Compiled):
             layer.jit_compile = False
     return network

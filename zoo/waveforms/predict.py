@@ -33,6 +33,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from zoo.cards import ModelCard, WaveformSpec
+from zoo.models.compiled_block import power_of_two_at_least
 from zoo.models.constant_weights import use_constant_weights
 from zoo.waveforms.precision import network_in
 from zoo.waveforms.segments import Segment
@@ -111,12 +112,6 @@ def compiled_normalize(normalize: Callable[[Any], Any]) -> tf.types.experimental
     return tf.function(normalize, jit_compile=True)
 
 
-def _padded_count(count: tf.Tensor) -> tf.Tensor:
-    """The smallest power of two >= ``count`` (>= 1): the batch sizes the compiled normalisation sees."""
-    powers = tf.bitwise.left_shift(1, tf.range(31))
-    return tf.gather(powers, tf.searchsorted(powers, tf.reshape(count, [1]))[0])
-
-
 def gathered_windows(span: tf.Tensor, starts: tf.Tensor, window: int) -> tf.Tensor:
     """The windows ``[len(starts), window, components]`` of ``span`` ``[samples, components]`` starting at
     ``starts`` (TensorFlow ops).
@@ -155,7 +150,7 @@ def normalized_windows(waveform: WaveformSpec, span: tf.Tensor, offsets: tf.Tens
     if not waveform.compile_normalize:
         return waveform.normalize(windows(offsets))
     count = tf.shape(offsets)[0]
-    padded = tf.concat([offsets, tf.fill([_padded_count(count) - count], offsets[-1])], axis=0)
+    padded = tf.concat([offsets, tf.fill([power_of_two_at_least(count) - count], offsets[-1])], axis=0)
     return compiled_normalize(waveform.normalize)(windows(padded))[:count]
 
 

@@ -72,20 +72,25 @@ def test_inference_copy_matches_the_network(phasenet, shared):
 
 
 def test_label_network_orders_the_softmax_by_the_labels_without_a_pass(phasenet, shared):
-    """The card's copy computes ``postprocess(model(x))``: PhaseNet's own label order inside the softmax
-    (no post-processing layer after it); a SeisBench file's post-processing after the network."""
+    """The card's copy computes ``postprocess(model(x))``: PhaseNet's own label order inside its compiled
+    head (no post-processing layer after it), also run as plain ops for exports; a SeisBench file's
+    post-processing after the network."""
+    from zoo.models.compiled_block import without_xla
     from zoo.models.label_curves import LabelCurves
-    from zoo.models.phasenet.layers import SoftmaxOfDifferences
+    from zoo.models.phasenet.head import CompiledSoftmax
     from zoo.models.seisbench_ops import curves
 
     annotation = phasenet.zoo_card.annotation
-    x = np.load(shared / "reference" / "phasenet_original_ncedc77.npz")["x"][:8, :, 0, :]
+    x = np.load(shared / "reference" / "phasenet_original_ncedc77.npz")["x"][:5, :, 0, :]
     network, finish = annotation.label_network(phasenet)
     assert finish(x) is x
-    softmax = network.layers[-1]
-    assert isinstance(softmax, SoftmaxOfDifferences) and softmax.order == (1, 2, 0)
+    head = network.layers[-1]
+    assert isinstance(head, CompiledSoftmax) and head.order == (1, 2, 0) and head.jit_compile
+    assert "output_differences" not in [layer.name for layer in network.layers]
     expected = annotation.postprocess(phasenet(x, training=False)).numpy()
     np.testing.assert_allclose(network(x, training=False).numpy(), expected, atol=1e-5)
+    np.testing.assert_allclose(without_xla(network)(x, training=False).numpy(), expected, atol=1e-5)
+    assert not head.jit_compile
     other = annotation.inference_model(phasenet, curves)
     assert isinstance(other.layers[-1], LabelCurves)
     np.testing.assert_allclose(other(x, training=False).numpy(), phasenet(x, training=False), atol=1e-5)

@@ -7,11 +7,11 @@ convolutions, the stride-4 ones with their stride, on AVX-512 CPUs the 8-filter 
 samples on pairs of samples), into which oneDNN fuses bias and ReLU
 (:func:`zoo.models.conv_rewrites.rewrite_convolutions`), and there the 8-filter skip convolution on pairs
 of samples too (:func:`pair_skip_convolutions`). Same probabilities to float32 round-off (about 5e-7).
-Given the card's ``postprocess`` (PhaseNet's own: the labels' order P, S, N), the softmax puts out that
-order itself (:func:`labelled`), so annotation makes no pass over the curves to reorder them (a predict
-call of 64 windows 20.06 -> 19.80 ms, 25th percentile of 200 alternating calls on an AMD EPYC Zen 4;
-the same curves bit for bit); another post-processing (a SeisBench file's variant) runs after the
-network as a :class:`~zoo.models.label_curves.LabelCurves` layer.
+Given the card's ``postprocess`` (PhaseNet's own: the labels' order P, S, N), the output convolution and
+the softmax run as one XLA-compiled :class:`~zoo.models.phasenet.head.CompiledSoftmax` that puts out that
+order itself (:func:`labelled`), so annotation makes no pass over the curves to reorder them; another
+post-processing (a SeisBench file's variant) runs after the network as a
+:class:`~zoo.models.label_curves.LabelCurves` layer.
 
 Example:
     >>> from zoo.models.phasenet.model import build
@@ -31,6 +31,7 @@ from zoo.lazy import resolved
 from zoo.models.conv_rewrites import PAIRED_FILTERS, blocked_kernel, pairs_fill_a_vector, rewrite_convolutions
 from zoo.models.label_curves import ending_in_curves
 from zoo.models.phasenet import preprocessing
+from zoo.models.phasenet.head import CompiledSoftmax
 from zoo.models.phasenet.layers import SkipConv1D, SoftmaxOfDifferences
 from zoo.models.phasenet.model import fold_batch_norm
 
@@ -50,18 +51,25 @@ def inference_model(
 
 def labelled(network: keras.Model, postprocess: Callable[[Any], Any]) -> keras.Model:
     """``network`` (a folded PhaseNet) computing ``postprocess`` of its outputs: for PhaseNet's own
-    post-processing its softmax in the labels' order (:data:`~zoo.models.phasenet.preprocessing.LABEL_ORDER`;
-    every other layer is the network's own), for any other one that function after the network."""
-    softmax = network.layers[-1]
+    post-processing its output convolution and softmax as one
+    :class:`~zoo.models.phasenet.head.CompiledSoftmax` that puts out the labels' order
+    (:data:`~zoo.models.phasenet.preprocessing.LABEL_ORDER`; every other layer is the network's own),
+    for any other one that function after the network."""
+    differences, softmax = network.layers[-2:]
     if resolved(postprocess) is not preprocessing.postprocess or not isinstance(
         softmax, SoftmaxOfDifferences
     ):
         return ending_in_curves(network, postprocess)
     order = tuple(softmax.order[c] for c in preprocessing.LABEL_ORDER)
-    ordered = SoftmaxOfDifferences(softmax.classes, order=order, name=softmax.name)
+    head = CompiledSoftmax(softmax.classes, order=order, name=softmax.name)
+    kernel, bias = differences.get_weights()
+    head.build((None, None, kernel.shape[1]))
+    head.set_weights([kernel[0], bias])
 
     def call(layer: Any, *args: Any, **kwargs: Any) -> Any:
-        return (ordered if layer is softmax else layer)(*args, **kwargs)
+        if layer is differences:
+            return args[0]
+        return (head if layer is softmax else layer)(*args, **kwargs)
 
     return keras.models.clone_model(network, clone_function=lambda layer: layer, call_function=call)
 
