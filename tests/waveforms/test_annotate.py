@@ -25,6 +25,8 @@ def test_output_keeps_ids_start_time_and_length(phasenet, ncedc_record, stream_o
         assert tr.stats.npts == 9001 and tr.data.dtype == np.float32
     total = sum(tr.data for tr in ann)
     np.testing.assert_allclose(total, 1.0, atol=1e-5)
+    owners = {id(tr.data.base) for tr in ann}  # the stacked curves themselves: no copy per trace
+    assert len(owners) == 1 and all(tr.data.flags.c_contiguous and tr.data.base is not None for tr in ann)
 
 
 def test_long_record_picks_the_labelled_arrivals(phasenet, ncedc_record, stream_of):

@@ -42,7 +42,9 @@ class SegmentCurves:
         sampling_rate: Curve samples per second (Hz): the card's rate / ``output_step`` (point models:
             / the stride).
         labels: The card's labels, one column each.
-        values: ``[samples, len(labels)]`` float32 (the mean over passes for Monte-Carlo dropout).
+        values: ``[samples, len(labels)]`` float32 (the mean over passes for Monte-Carlo dropout); for a
+            sequence model each label's column is contiguous (a transposed view), so an ObsPy trace of
+            one label takes it without a copy.
         std: ``[samples, len(labels)]`` float32 spread of a strategy that gives one, else ``None``.
     """
 

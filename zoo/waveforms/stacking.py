@@ -42,12 +42,13 @@ class Stacker:
         self.mean = annotation.stacking == "mean"
         self.blind_ends = annotation.segment_ends == "drop"
         size = self.n_out + 2 * t_out
-        self.total = np.zeros((size, k), np.float32) if self.mean else np.full((size, k), np.nan, np.float32)
+        # Label-major: each label's curve is one contiguous row, which an ObsPy trace takes without a copy.
+        self.total = np.zeros((k, size), np.float32) if self.mean else np.full((k, size), np.nan, np.float32)
         self.blind = tuple(-(-b // annotation.output_step) for b in annotation.blinding)
         # Without blinding every window counts in full, so how many overlap each sample follows from
         # the windows' positions (:meth:`result`); only a blinded mean counts sample by sample.
         counted = self.mean and any(self.blind)
-        self.count = np.zeros((size, 1), np.float32) if counted else None
+        self.count = np.zeros((1, size), np.float32) if counted else None
         self.divided = False
 
     def add(self, outputs: np.ndarray, index: int) -> None:
@@ -71,35 +72,36 @@ class Stacker:
             for c0 in range(0, self.t_out, shift):
                 width = min(shift, self.t_out - c0)
                 block = slice(offsets[0] + c0, offsets[0] + c0 + rows * shift)
-                chunk = vals[:, c0 : c0 + width]
-                target = self.total[block].reshape(rows, shift, k)[:, :width]
+                chunk = vals[:, c0 : c0 + width].transpose(2, 0, 1)
+                target = self.total[:, block].reshape(k, rows, shift)[:, :, :width]
                 if not self.mean:
                     np.fmax(target, chunk, out=target)
                 elif blinded:
-                    seen = np.isfinite(chunk[..., :1])
+                    seen = np.isfinite(chunk[:1])
                     target += np.where(seen, chunk, 0.0)
-                    self.count[block].reshape(rows, shift, 1)[:, :width] += seen
+                    self.count[:, block].reshape(1, rows, shift)[:, :, :width] += seen
                 else:
                     target += chunk
                     if self.count is not None:
-                        self.count[block].reshape(rows, shift, 1)[:, :width] += 1.0
+                        self.count[:, block].reshape(1, rows, shift)[:, :, :width] += 1.0
 
     def result(self) -> np.ndarray:
-        """``[ceil(length / output_step), labels]`` float32; samples no window covers are NaN."""
+        """``[ceil(length / output_step), labels]`` float32; samples no window covers are NaN. A transposed
+        view of label-major storage: each label's column is contiguous."""
         if not self.mean or self.divided:
-            return self.total[: self.n_out]
+            return self.total[:, : self.n_out].T
         if self.count is not None:  # divided in place: no second segment-sized array
             with np.errstate(invalid="ignore", divide="ignore"):
                 np.divide(self.total, self.count, out=self.total)
             self.count = None
         else:
-            for begin, end, windows in _coverage_runs(self.first, self.t_out, len(self.total)):
+            for begin, end, windows in _coverage_runs(self.first, self.t_out, self.total.shape[1]):
                 if windows == 0:
-                    self.total[begin:end] = np.nan
+                    self.total[:, begin:end] = np.nan
                 elif windows > 1:
-                    self.total[begin:end] /= np.float32(windows)
+                    self.total[:, begin:end] /= np.float32(windows)
         self.divided = True
-        return self.total[: self.n_out]
+        return self.total[:, : self.n_out].T
 
 
 def stack(outputs: np.ndarray, starts: np.ndarray, length: int, annotation: AnnotationSpec) -> np.ndarray:
