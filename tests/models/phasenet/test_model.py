@@ -77,7 +77,7 @@ def test_label_network_orders_the_softmax_by_the_labels_without_a_pass(phasenet,
     post-processing after the network."""
     from zoo.models.compiled_block import without_xla
     from zoo.models.label_curves import LabelCurves
-    from zoo.models.phasenet.head import CompiledSoftmax
+    from zoo.models.phasenet.layers import CompiledSoftmax
     from zoo.models.seisbench_ops import curves
 
     annotation = phasenet.zoo_card.annotation

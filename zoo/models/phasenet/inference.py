@@ -8,7 +8,7 @@ samples on pairs of samples), into which oneDNN fuses bias and ReLU
 (:func:`zoo.models.conv_rewrites.rewrite_convolutions`), and there the 8-filter skip convolution on pairs
 of samples too (:func:`pair_skip_convolutions`). Same probabilities to float32 round-off (about 5e-7).
 Given the card's ``postprocess`` (PhaseNet's own: the labels' order P, S, N), the output convolution and
-the softmax run as one XLA-compiled :class:`~zoo.models.phasenet.head.CompiledSoftmax` that puts out that
+the softmax run as one XLA-compiled :class:`~zoo.models.phasenet.layers.CompiledSoftmax` that puts out that
 order itself (:func:`labelled`), so annotation makes no pass over the curves to reorder them; another
 post-processing (a SeisBench file's variant) runs after the network as a
 :class:`~zoo.models.label_curves.LabelCurves` layer.
@@ -31,8 +31,7 @@ from zoo.lazy import resolved
 from zoo.models.conv_rewrites import PAIRED_FILTERS, blocked_kernel, pairs_fill_a_vector, rewrite_convolutions
 from zoo.models.label_curves import ending_in_curves
 from zoo.models.phasenet import preprocessing
-from zoo.models.phasenet.head import CompiledSoftmax
-from zoo.models.phasenet.layers import SkipConv1D, SoftmaxOfDifferences
+from zoo.models.phasenet.layers import CompiledSoftmax, SkipConv1D, SoftmaxOfDifferences
 from zoo.models.phasenet.model import fold_batch_norm
 
 
@@ -52,7 +51,7 @@ def inference_model(
 def labelled(network: keras.Model, postprocess: Callable[[Any], Any]) -> keras.Model:
     """``network`` (a folded PhaseNet) computing ``postprocess`` of its outputs: for PhaseNet's own
     post-processing its output convolution and softmax as one
-    :class:`~zoo.models.phasenet.head.CompiledSoftmax` that puts out the labels' order
+    :class:`~zoo.models.phasenet.layers.CompiledSoftmax` that puts out the labels' order
     (:data:`~zoo.models.phasenet.preprocessing.LABEL_ORDER`; every other layer is the network's own),
     for any other one that function after the network."""
     differences, softmax = network.layers[-2:]

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.models.phasenet.head import CompiledSoftmax
-from zoo.models.phasenet.layers import class_pairs
+from zoo.models.phasenet.layers import CompiledSoftmax, class_pairs
 
 
 def _head(classes: int, order: tuple[int, ...], jit_compile: bool, scale: float = 1.0):
